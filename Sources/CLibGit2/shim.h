@@ -1,0 +1,8 @@
+// Hide libgit2's deprecated names so the Swift wrapper stays on the current API.
+#define GIT_DEPRECATE_HARD 1
+#include <git2.h>
+
+// git_libgit2_opts is variadic, which Swift cannot call: one typed wrapper per option we use.
+static inline int git_coord_opts_set_extensions(const char **names, size_t count) {
+    return git_libgit2_opts(GIT_OPT_SET_EXTENSIONS, names, count);
+}

@@ -1,0 +1,65 @@
+import ArgumentParser
+import GitCoordCore
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The root command: `git coord <subcommand>`.
+public struct GitCoord: ParsableCommand {
+    public static let configuration = CommandConfiguration(
+        commandName: "git-coord",
+        abstract: "Make coding-agent sessions on one repository aware of each other, through git itself.",
+        discussion: """
+        Sessions, their presence and their notes live as git objects under refs/coord/, shared by every
+        worktree of the repository. Nothing runs in the background and nothing leaves the machine.
+
+        Start here:
+          git coord init                                   # turn coordination on for this repository
+          export GIT_COORD_SESSION=$(git coord start --task "Restyle the sidebar")
+          git coord list                                   # who else is at work, where, on what
+
+        Exit status: 0 success; 1 a negative answer (e.g. someone else is on that file);
+        64 a usage error; 128 a fatal error, with a hint saying what to do.
+        """,
+        version: "0.1.0",
+        subcommands: [
+            Init.self, Start.self, List.self, Worktrees.self,
+            SetTask.self, Touch.self, Heartbeat.self, Stop.self,
+        ]
+    )
+
+    public init() {}
+
+    /// Parses the command line, runs the command and exits with git's conventions for failures.
+    public static func runAndExit() -> Never {
+        do {
+            var command = try parseAsRoot()
+            try command.run()
+            Glibc.exit(0)
+        } catch let error as CoordError {
+            fail(error.description, hint: error.hint)
+        } catch let error as GitError {
+            fail(error.description, hint: nil)
+        } catch let error as NegativeAnswer {
+            Glibc.exit(error.code)
+        } catch {
+            exit(withError: error)
+        }
+    }
+
+    static func fail(_ message: String, hint: String?) -> Never {
+        printError("fatal: " + Display.neutralised(message))
+        if let hint { printError("hint: " + hint) }
+        Glibc.exit(128)
+    }
+}
+
+/// Thrown by a command whose answer is "no" (exit 1), after it has printed why.
+struct NegativeAnswer: Error {
+    var code: Int32 = 1
+}
+
+func printError(_ line: String) {
+    let bytes = Array((line + "\n").utf8)
+    _ = bytes.withUnsafeBufferPointer { write(2, $0.baseAddress, $0.count) }
+}

@@ -1,0 +1,84 @@
+/// What can go wrong, in the user's terms: each case says what happened and, in `hint`, what to do next.
+public enum CoordError: Error, Equatable, CustomStringConvertible {
+    case notARepository(String)
+    case cannotOpen(path: String, reason: String)
+    case bareRepository
+    case notEnabled
+    case noSession(candidates: [String])
+    case ambiguousSession(candidates: [String])
+    case unknownSession(String, live: [String])
+    case sessionEnded(String)
+    case nameTaken(String, by: String)
+    case invalidName(String, reason: String)
+    case textTooLong(what: String, limit: Int)
+    case invalidText(what: String, reason: String)
+    case invalidDuration(String)
+    case pathOutsideRepository(String)
+    case contention(ref: String)
+    case staleLock(String)
+    case git(String)
+
+    public var description: String {
+        switch self {
+        case .notARepository(let path):
+            return "not a git repository (or any of the parent directories): \(path)"
+        case .cannotOpen(let path, let reason):
+            return "libgit2 cannot open the repository at \(path): \(reason)"
+        case .bareRepository:
+            return "this is a bare repository: sessions live in a work tree"
+        case .notEnabled:
+            return "coordination is not turned on for this repository"
+        case .noSession(let candidates):
+            return candidates.isEmpty
+                ? "no live session in this worktree"
+                : "no session given, and this worktree has none of its own; live sessions: \(candidates.joined(separator: ", "))"
+        case .ambiguousSession(let candidates):
+            return "several live sessions in this worktree: \(candidates.joined(separator: ", "))"
+        case .unknownSession(let name, let live):
+            let list = live.isEmpty ? "there are no live sessions" : "live sessions: \(live.joined(separator: ", "))"
+            return "no session '\(name)'; \(list)"
+        case .sessionEnded(let name):
+            return "session '\(name)' has ended"
+        case .nameTaken(let name, let holder):
+            return "the name '\(name)' is used by live session \(holder)"
+        case .invalidName(let name, let reason):
+            return "invalid session name '\(name)': \(reason)"
+        case .textTooLong(let what, let limit):
+            return "\(what) is too long (at most \(limit) characters)"
+        case .invalidText(let what, let reason):
+            return "\(what): \(reason)"
+        case .invalidDuration(let text):
+            return "cannot read '\(text)' as a duration"
+        case .pathOutsideRepository(let path):
+            return "'\(path)' is outside the repository"
+        case .contention(let ref):
+            return "gave up updating \(ref): other writers kept changing it"
+        case .staleLock(let path):
+            return "\(path) is locked by another process"
+        case .git(let message):
+            return message
+        }
+    }
+
+    /// The next step, in the manner of git's own hints; nil when the message says it all.
+    public var hint: String? {
+        switch self {
+        case .notARepository: return "run git coord inside a git repository, or a worktree of one"
+        case .cannotOpen(_, let reason) where reason.contains("extension"):
+            return "libgit2 1.5.1 supports no repository extensions but worktreeConfig; git-coord cannot work in this repository"
+        case .cannotOpen: return nil
+        case .bareRepository: return "add a worktree with 'git worktree add <path>' and run git coord there"
+        case .notEnabled: return "turn it on with 'git coord init' (every worktree of this repository then shares it)"
+        case .noSession, .ambiguousSession:
+            return "name one with --session ID|NAME or GIT_COORD_SESSION, or start one with 'git coord start'"
+        case .unknownSession: return "see 'git coord list --all' for every session, stale and ended ones included"
+        case .sessionEnded: return "start a new one with 'git coord start'"
+        case .nameTaken: return "choose another name with --name, or leave it out for a generated one"
+        case .invalidName: return "use letters, digits, '.', '_' and '-' (at most 40), starting with a letter or digit"
+        case .invalidDuration: return "write it as a number and a unit: 90s, 15m, 2h, 1d"
+        case .contention: return "try again"
+        case .staleLock(let path): return "if no git-coord or git process is running, remove \(path)"
+        default: return nil
+        }
+    }
+}

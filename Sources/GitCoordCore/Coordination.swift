@@ -1,0 +1,87 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
+
+/// The entry point of the core: one repository, its coordination settings, and the entities stored in it.
+///
+/// Open one per command (or per MCP call): libgit2 objects belong to one thread at a time.
+public final class Coordination {
+    public let repository: Repository
+    public let store: RecordStore
+    public let settings: Settings
+    /// Problems met while reading that did not stop the command (malformed records, mostly), for stderr.
+    public private(set) var warnings: [String] = []
+
+    public struct Settings: Sendable {
+        /// A session silent for longer than this is stale: shown only with --all, and its name and claims are free.
+        public var sessionTTL: Double = 15 * 60
+        /// A heartbeat writes a new presence record only when something changed or this much time has passed.
+        public var heartbeatInterval: Double = 60
+    }
+
+    public static let enabledKey = "coord.enabled"
+
+    /// Opens the repository containing `path`. Unless `requireEnabled` is false, coordination must be on.
+    public init(at path: String, requireEnabled: Bool = true) throws {
+        repository = try Repository.discover(from: path)
+        store = RecordStore(repository: repository)
+        var settings = Settings()
+        if let ttl = repository.configString("coord.sessionTTL") {
+            settings.sessionTTL = try DurationParser.seconds(ttl)
+        }
+        if let interval = repository.configString("coord.heartbeatInterval") {
+            settings.heartbeatInterval = try DurationParser.seconds(interval)
+        }
+        self.settings = settings
+        if requireEnabled && !isEnabled { throw CoordError.notEnabled }
+    }
+
+    public var isEnabled: Bool { repository.configBool(Self.enabledKey) ?? false }
+
+    /// Turns coordination on (or off) for every worktree: the key lives in the shared repository config.
+    public func setEnabled(_ enabled: Bool) throws {
+        try repository.setConfig(Self.enabledKey, to: enabled ? "true" : nil)
+    }
+
+    func warn(_ message: String) { warnings.append(message) }
+
+    // MARK: Records
+
+    static let encoder: JSONEncoder = {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        return encoder
+    }()
+
+    /// Decodes the record at the head of each ref under `prefix`; a record that does not parse is skipped
+    /// with a warning (a remote can write anything), never fatal.
+    func readAll<Record: Decodable>(_ type: Record.Type, under prefix: String,
+                                    accept: (String, Record) -> Bool = { _, _ in true }) throws -> [(ref: String, record: Record)] {
+        let decoder = JSONDecoder()
+        var records: [(String, Record)] = []
+        for (ref, commit) in try store.refs(under: prefix) {
+            do {
+                let record = try decoder.decode(Record.self, from: try store.payload(of: commit))
+                if accept(ref, record) {
+                    records.append((ref, record))
+                } else {
+                    warn("skipping \(ref): its record does not match its ref name")
+                }
+            } catch {
+                warn("skipping \(ref): \(Self.describe(error))")
+            }
+        }
+        return records
+    }
+
+    static func describe(_ error: Error) -> String {
+        switch error {
+        case is DecodingError: return "its record is not valid git-coord JSON"
+        case let error as CoordError: return error.description
+        case let error as GitError: return error.message
+        default: return "\(error)"
+        }
+    }
+}

@@ -1,0 +1,34 @@
+import CLibGit2
+
+/// A git object id (SHA-1), compared and hashed by value.
+public struct ObjectID: Hashable, Sendable, CustomStringConvertible {
+    var raw: git_oid
+
+    init(_ raw: git_oid) { self.raw = raw }
+
+    /// The all-zero id: as an expected value in a compare-and-swap it means "the ref must not exist yet".
+    static let zero = ObjectID(git_oid())
+
+    public init?(hex: String) {
+        var oid = git_oid()
+        guard hex.utf8.count == 40, git_oid_fromstr(&oid, hex) == 0 else { return nil }
+        raw = oid
+    }
+
+    public var hex: String {
+        var buffer = [CChar](repeating: 0, count: 41)
+        var copy = raw
+        git_oid_tostr(&buffer, buffer.count, &copy)
+        return buffer.withUnsafeBufferPointer { String(cString: $0.baseAddress!) }
+    }
+
+    public var description: String { hex }
+
+    public static func == (lhs: ObjectID, rhs: ObjectID) -> Bool {
+        withUnsafeBytes(of: lhs.raw.id) { l in withUnsafeBytes(of: rhs.raw.id) { r in l.elementsEqual(r) } }
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        withUnsafeBytes(of: raw.id) { hasher.combine(bytes: $0) }
+    }
+}

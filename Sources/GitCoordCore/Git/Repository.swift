@@ -1,0 +1,120 @@
+import CLibGit2
+#if canImport(Glibc)
+import Glibc
+#endif
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
+
+/// An open libgit2 repository. One per thread at a time, as libgit2 requires.
+public final class Repository {
+    let pointer: OpaquePointer
+
+    /// The work tree this repository was opened from (a linked worktree's own folder), canonical, no trailing slash.
+    public let workdir: String?
+    /// The shared `.git` folder: the same for every worktree of the repository.
+    public let commonDir: String
+
+    private init(pointer: OpaquePointer) {
+        self.pointer = pointer
+        workdir = git_repository_workdir(pointer).map { canonicalPath(String(cString: $0)) }
+        commonDir = canonicalPath(String(cString: git_repository_commondir(pointer)))
+    }
+
+    deinit { git_repository_free(pointer) }
+
+    public var isBare: Bool { git_repository_is_bare(pointer) == 1 }
+
+    /// Opens the repository that contains `path`, searching upward as git does.
+    public static func discover(from path: String) throws -> Repository {
+        LibGit2.ensureInitialised()
+        var pointer: OpaquePointer?
+        let code = git_repository_open_ext(&pointer, path, 0, nil)
+        if code == GIT_ENOTFOUND.rawValue {
+            throw CoordError.notARepository(path)
+        }
+        if code < 0 { throw CoordError.cannotOpen(path: path, reason: GitError(code: code, operation: "open").message) }
+        return Repository(pointer: pointer!)
+    }
+
+    /// Opens exactly the repository or worktree at `path`, without searching upward.
+    public static func open(exactly path: String) throws -> Repository {
+        LibGit2.ensureInitialised()
+        var pointer: OpaquePointer?
+        let code = git_repository_open_ext(&pointer, path, UInt32(GIT_REPOSITORY_OPEN_NO_SEARCH.rawValue), nil)
+        if code < 0 { throw CoordError.cannotOpen(path: path, reason: GitError(code: code, operation: "open").message) }
+        return Repository(pointer: pointer!)
+    }
+
+    // MARK: HEAD
+
+    /// The branch checked out here (short name), or nil when HEAD is detached.
+    public var currentBranch: String? {
+        if git_repository_head_detached(pointer) == 1 { return nil }
+        var ref: OpaquePointer?
+        guard git_reference_lookup(&ref, pointer, "HEAD") == 0, let ref else { return nil }
+        defer { git_reference_free(ref) }
+        guard let target = git_reference_symbolic_target(ref) else { return nil }
+        let name = String(cString: target)
+        return name.hasPrefix("refs/heads/") ? String(name.dropFirst("refs/heads/".count)) : name
+    }
+
+    /// The commit HEAD points at, if any (nil on an unborn branch).
+    public var headCommit: ObjectID? {
+        var oid = git_oid()
+        guard git_reference_name_to_id(&oid, pointer, "HEAD") == 0 else { return nil }
+        return ObjectID(oid)
+    }
+
+    // MARK: Config (the shared, repository-level file, which every worktree reads)
+
+    public func configString(_ key: String) -> String? {
+        withSnapshot { config in
+            var buffer = git_buf()
+            defer { git_buf_dispose(&buffer) }
+            guard git_config_get_string_buf(&buffer, config, key) == 0, let text = buffer.ptr else { return nil }
+            return String(cString: text)
+        }
+    }
+
+    public func configBool(_ key: String) -> Bool? {
+        withSnapshot { config in
+            var value: Int32 = 0
+            guard git_config_get_bool(&value, config, key) == 0 else { return nil }
+            return value != 0
+        }
+    }
+
+    private func withSnapshot<T>(_ body: (OpaquePointer) -> T?) -> T? {
+        var config: OpaquePointer?
+        guard git_repository_config_snapshot(&config, pointer) == 0, let config else { return nil }
+        defer { git_config_free(config) }
+        return body(config)
+    }
+
+    public func setConfig(_ key: String, to value: String?) throws {
+        var all: OpaquePointer?
+        try check(git_repository_config(&all, pointer), "read config")
+        defer { git_config_free(all) }
+        var local: OpaquePointer?
+        try check(git_config_open_level(&local, all, GIT_CONFIG_LEVEL_LOCAL), "open repository config")
+        defer { git_config_free(local) }
+        if let value {
+            try check(git_config_set_string(local, key, value), "set \(key)")
+        } else {
+            let code = git_config_delete_entry(local, key)
+            if code != GIT_ENOTFOUND.rawValue { try check(code, "unset \(key)") }
+        }
+    }
+}
+
+/// Resolves symlinks and drops a trailing slash, so paths from git, libgit2 and the shell compare equal.
+public func canonicalPath(_ path: String) -> String {
+    var trimmed = path
+    while trimmed.count > 1 && trimmed.hasSuffix("/") { trimmed.removeLast() }
+    guard let resolved = realpath(trimmed, nil) else { return trimmed }
+    defer { free(resolved) }
+    return String(cString: resolved)
+}

@@ -1,0 +1,95 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
+
+/// Milliseconds since the Unix epoch: the one time unit in records.
+public typealias Millis = Int64
+
+public func nowMillis() -> Millis { Millis(Date().timeIntervalSince1970 * 1000) }
+
+/// A file a session is working on, and when it last changed (or was touched).
+public struct TouchedFile: Codable, Equatable, Sendable {
+    public var path: String
+    public var at: Millis
+
+    public init(path: String, at: Millis) {
+        self.path = path
+        self.at = at
+    }
+}
+
+/// A session's presence record: what `refs/coord/v1/sessions/<id>` holds. Only metadata the user chose to
+/// share (names, paths, times, branch, task), never file contents or transcripts.
+public struct SessionRecord: Codable, Equatable, Sendable {
+    public static let currentVersion = 1
+
+    public var version: Int = SessionRecord.currentVersion
+    public var id: String
+    public var name: String
+    public var agent: String?
+    /// The agent's own id for this session (e.g. Claude Code's session_id), so a resumed agent keeps its identity.
+    public var agentSessionID: String?
+    public var task: String
+    public var branch: String?
+    public var head: String?
+    public var worktree: String
+    public var host: String
+    public var started: Millis
+    public var seen: Millis
+    public var ended: Millis?
+    /// Files named explicitly (`git coord touch`, agent edit hooks).
+    public var touched: [TouchedFile]
+    /// Files with uncommitted changes in the session's worktree, as of `seen`.
+    public var changed: [TouchedFile]
+
+    /// Everything but the heartbeat time: a write is needed only when this changes (or the heartbeat is due).
+    func sameContent(as other: SessionRecord) -> Bool {
+        var a = self, b = other
+        a.seen = 0
+        b.seen = 0
+        return a == b
+    }
+}
+
+public enum SessionState: String, Codable, Sendable {
+    case live, stale, ended
+}
+
+/// A session as read back: its record, the ref it came from, and its state now.
+public struct Session: Sendable {
+    public let record: SessionRecord
+    public let state: SessionState
+
+    public var id: String { record.id }
+    public var name: String { record.name }
+    public var isLive: Bool { state == .live }
+
+    init(record: SessionRecord, now: Millis, ttl: Double) {
+        self.record = record
+        if record.ended != nil {
+            state = .ended
+        } else if Double(now - record.seen) / 1000 > ttl {
+            state = .stale
+        } else {
+            state = .live
+        }
+    }
+
+    /// Explicitly touched and changed files together, newest first, each path once.
+    public var files: [(file: TouchedFile, changed: Bool)] {
+        var newest: [String: (TouchedFile, Bool)] = [:]
+        for file in record.touched where (newest[file.path]?.0.at ?? .min) < file.at {
+            newest[file.path] = (file, false)
+        }
+        for file in record.changed {
+            if let existing = newest[file.path] {
+                newest[file.path] = (existing.0.at >= file.at ? existing.0 : file, true)
+            } else {
+                newest[file.path] = (file, true)
+            }
+        }
+        return newest.values.sorted { ($0.0.at, $1.0.path) > ($1.0.at, $0.0.path) }.map { (file: $0.0, changed: $0.1) }
+    }
+}

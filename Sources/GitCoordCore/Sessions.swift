@@ -1,0 +1,242 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Sessions and their presence: the entity layer over `RecordStore` for `refs/coord/v1/sessions/*`.
+extension Coordination {
+    public static let maximumTaskLength = 300
+    public static let maximumNameLength = 40
+
+    /// Every session with a readable record, newest first.
+    public func sessions(now: Millis = nowMillis()) throws -> [Session] {
+        try readAll(SessionRecord.self, under: RefLayout.sessions) { ref, record in
+            ref == RefLayout.session(record.id)
+        }
+        .map { Session(record: $0.record, now: now, ttl: settings.sessionTTL) }
+        .sorted { ($0.record.seen, $0.id) > ($1.record.seen, $1.id) }
+    }
+
+    public func liveSessions() throws -> [Session] { try sessions().filter(\.isLive) }
+
+    // MARK: Starting
+
+    public struct StartOptions {
+        public var name: String?
+        public var task: String = ""
+        public var agent: String?
+        public var agentSessionID: String?
+        public init(name: String? = nil, task: String = "", agent: String? = nil, agentSessionID: String? = nil) {
+            self.name = name
+            self.task = task
+            self.agent = agent
+            self.agentSessionID = agentSessionID
+        }
+    }
+
+    /// Registers a new session for this worktree and returns it.
+    public func start(_ options: StartOptions) throws -> Session {
+        guard let worktree = repository.workdir else { throw CoordError.bareRepository }
+        try Self.validateTask(options.task)
+        if let name = options.name { try Self.validateName(name) }
+        if let agent = options.agent { try Self.validateName(agent, what: "agent kind") }
+
+        let id = Self.newSessionID()
+        let name = try reserveName(options.name, for: id)
+        let now = nowMillis()
+        var record = SessionRecord(
+            id: id, name: name, agent: options.agent, agentSessionID: options.agentSessionID,
+            task: options.task, branch: nil, head: nil, worktree: worktree, host: Self.hostName,
+            started: now, seen: now, ended: nil, touched: [], changed: [])
+        refreshFromWorktree(&record)
+        let payload = try Self.encoder.encode(record)
+        try store.update(RefLayout.session(id), message: "start \(name)") { current in
+            guard current == nil else { throw CoordError.git("session id \(id) exists already") }
+            return payload
+        }
+        return Session(record: record, now: now, ttl: settings.sessionTTL)
+    }
+
+    /// Takes `requested` (or a generated name) for session `id` through its arbiter ref, atomically: a name held
+    /// by a live session is refused; one held by an ended or stale session is taken over.
+    private func reserveName(_ requested: String?, for id: String) throws -> String {
+        let live = try liveSessions()
+        let liveByID = Dictionary(live.map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
+        let candidates = requested.map { [$0] } ?? NameGenerator.candidates(seed: id, avoiding: Set(live.map(\.name)))
+        for name in candidates {
+            do {
+                try store.update(RefLayout.name(name), message: "name \(name)") { current in
+                    if let current, let holder = try? JSONDecoder().decode(NameRecord.self, from: current.payload),
+                       let session = liveByID[holder.session] ?? (try? self.session(id: holder.session)).flatMap({ $0.isLive ? $0 : nil }) {
+                        throw CoordError.nameTaken(name, by: session.id)
+                    }
+                    return try Self.encoder.encode(NameRecord(session: id))
+                }
+                return name
+            } catch CoordError.nameTaken(let name, let holder) where requested != nil {
+                throw CoordError.nameTaken(name, by: holder)
+            } catch CoordError.nameTaken {
+                continue
+            }
+        }
+        throw CoordError.git("could not find a free session name; give one with --name")
+    }
+
+    struct NameRecord: Codable { var session: String }
+
+    /// Session ids: 48 random bits, in hex. Unique for sessions started in the same instant anywhere.
+    static func newSessionID() -> String {
+        var generator = SystemRandomNumberGenerator()
+        let bits = generator.next() & 0xFFFF_FFFF_FFFF
+        let hex = String(bits, radix: 16)
+        return String(repeating: "0", count: 12 - hex.count) + hex
+    }
+
+    static let hostName: String = {
+        var buffer = [CChar](repeating: 0, count: 256)
+        guard gethostname(&buffer, buffer.count) == 0 else { return "unknown" }
+        return buffer.withUnsafeBufferPointer { String(cString: $0.baseAddress!) }
+    }()
+
+    // MARK: Finding
+
+    public func session(id: String) throws -> Session? {
+        guard Self.isValidName(id), let commit = try store.target(of: RefLayout.session(id)) else { return nil }
+        let record = try JSONDecoder().decode(SessionRecord.self, from: try store.payload(of: commit))
+        return Session(record: record, now: nowMillis(), ttl: settings.sessionTTL)
+    }
+
+    /// The session a command acts for: the one named (by id or name, e.g. from --session or GIT_COORD_SESSION),
+    /// else the one live session of this worktree.
+    public func resolveSession(_ selector: String?) throws -> Session {
+        let all = try sessions()
+        if let selector, !selector.isEmpty {
+            if let byID = all.first(where: { $0.id == selector }) { return byID }
+            // Names are unique among live sessions; a name reused since, by a newer session, means the newest.
+            let byName = all.filter { $0.name == selector }
+            if let match = byName.first(where: \.isLive) ?? byName.first { return match }
+            throw CoordError.unknownSession(selector, live: all.filter(\.isLive).map(\.name))
+        }
+        let live = all.filter(\.isLive)
+        let here = live.filter { $0.record.worktree == repository.workdir }
+        switch here.count {
+        case 1: return here[0]
+        case 0: throw CoordError.noSession(candidates: live.map { "\($0.name) (\($0.id))" })
+        default: throw CoordError.ambiguousSession(candidates: here.map { "\($0.name) (\($0.id))" })
+        }
+    }
+
+    // MARK: Updating
+
+    /// Applies `change` to a session's record and refreshes its presence (branch, changed files, seen),
+    /// writing only when something changed or the heartbeat is due.
+    @discardableResult
+    public func updateSession(_ session: Session, forceHeartbeat: Bool = false,
+                              _ change: (inout SessionRecord) throws -> Void = { _ in }) throws -> Session {
+        let ref = RefLayout.session(session.id)
+        let now = nowMillis()
+        var written = session.record
+        try store.update(ref, message: "update \(session.name)") { current in
+            guard let current else { throw CoordError.unknownSession(session.id, live: []) }
+            let old = try JSONDecoder().decode(SessionRecord.self, from: current.payload)
+            if old.ended != nil { throw CoordError.sessionEnded(old.name) }
+            var record = old
+            try change(&record)
+            record.seen = now
+            refreshFromWorktree(&record)
+            written = record
+            let due = Double(now - old.seen) / 1000 >= settings.heartbeatInterval
+            if record.sameContent(as: old) && !due && !forceHeartbeat { written = old; return nil }
+            return try Self.encoder.encode(record)
+        }
+        return Session(record: written, now: now, ttl: settings.sessionTTL)
+    }
+
+    public func setTask(_ task: String, for session: Session) throws {
+        try Self.validateTask(task)
+        try updateSession(session) { $0.task = task }
+    }
+
+    /// Records repository-relative paths as touched now; the newest touch of each path wins.
+    public func touch(_ paths: [String], for session: Session) throws {
+        let now = nowMillis()
+        try updateSession(session) { record in
+            let fresh = Set(paths)
+            record.touched.removeAll { fresh.contains($0.path) }
+            record.touched.append(contentsOf: paths.map { TouchedFile(path: $0, at: now) })
+            record.touched.sort { $0.at > $1.at }
+            if record.touched.count > Self.maximumFiles { record.touched.removeLast(record.touched.count - Self.maximumFiles) }
+        }
+    }
+
+    public func heartbeat(_ session: Session) throws -> Session { try updateSession(session) }
+
+    /// Marks the session ended. Its name becomes free, and it leaves every default view.
+    public func stop(_ session: Session) throws {
+        let now = nowMillis()
+        try store.update(RefLayout.session(session.id), message: "stop \(session.name)") { current in
+            guard let current else { return nil }
+            var record = try JSONDecoder().decode(SessionRecord.self, from: current.payload)
+            guard record.ended == nil else { return nil }
+            record.ended = now
+            record.seen = now
+            return try Self.encoder.encode(record)
+        }
+    }
+
+    /// A record holds at most this many touched and changed files each, the newest.
+    public static let maximumFiles = 200
+
+    /// Branch, head and uncommitted files of the session's own worktree (not the caller's: `--session` may name
+    /// a session elsewhere). A worktree that is gone or unreadable leaves the record as it was.
+    func refreshFromWorktree(_ record: inout SessionRecord) {
+        let worktree: Repository
+        if record.worktree == repository.workdir {
+            worktree = repository
+        } else if let other = try? Repository.open(exactly: record.worktree) {
+            worktree = other
+        } else {
+            return
+        }
+        record.branch = worktree.currentBranch
+        record.head = worktree.headCommit.map { String($0.hex.prefix(12)) }
+        if let changes = try? WorktreeChanges.list(in: worktree, previous: record.changed) {
+            record.changed = Array(changes.prefix(Self.maximumFiles))
+        }
+    }
+
+    // MARK: Validation
+
+    static func validateTask(_ task: String) throws {
+        if task.count > maximumTaskLength { throw CoordError.textTooLong(what: "the task", limit: maximumTaskLength) }
+    }
+
+    static func isValidName(_ name: String) -> Bool { nameProblem(name) == nil }
+
+    static func validateName(_ name: String, what: String = "session name") throws {
+        if let problem = nameProblem(name) {
+            throw what == "session name" ? CoordError.invalidName(name, reason: problem)
+                                         : CoordError.invalidText(what: "invalid \(what) '\(Display.neutralised(name))'", reason: problem)
+        }
+    }
+
+    /// Names become parts of ref names: a safe subset of what git allows, so no name can escape its folder.
+    static func nameProblem(_ name: String) -> String? {
+        if name.isEmpty { return "it is empty" }
+        if name.count > maximumNameLength { return "it is longer than \(maximumNameLength) characters" }
+        guard let first = name.unicodeScalars.first, first.properties.isASCIIHexDigit || ("a"..."z").contains(first) || ("A"..."Z").contains(first) || ("0"..."9").contains(first) else {
+            return "it must start with a letter or digit"
+        }
+        for scalar in name.unicodeScalars {
+            let ok = ("a"..."z").contains(scalar) || ("A"..."Z").contains(scalar) || ("0"..."9").contains(scalar)
+                || scalar == "-" || scalar == "_" || scalar == "."
+            if !ok { return "it may hold only letters, digits, '.', '_' and '-'" }
+        }
+        if name.contains("..") || name.hasSuffix(".lock") || name.hasSuffix(".") { return "git does not allow it in a ref name" }
+        return nil
+    }
+}

@@ -1,0 +1,13 @@
+/// Where coordination state lives. Everything is under one versioned namespace, shared by every worktree
+/// (git shares all of refs/ but refs/bisect/ and refs/worktree/ between worktrees). See docs/design.md.
+public enum RefLayout {
+    public static let root = "refs/coord/v1/"
+
+    /// One presence chain per session, written by that session only.
+    public static let sessions = root + "sessions/"
+    /// One arbiter ref per session name, so that two sessions cannot take one name at the same instant.
+    public static let names = root + "names/"
+
+    public static func session(_ id: String) -> String { sessions + id }
+    public static func name(_ name: String) -> String { names + name }
+}

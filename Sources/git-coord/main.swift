@@ -1,0 +1,3 @@
+import GitCoordCommands
+
+GitCoord.runAndExit()

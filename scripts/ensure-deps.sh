@@ -1,0 +1,24 @@
+#!/usr/bin/env bash
+# Installs what building git-coord needs when it is missing: libgit2-dev (1.5.1 on Debian bookworm) and pkg-config.
+set -euo pipefail
+
+missing=()
+command -v pkg-config >/dev/null 2>&1 || missing+=(pkg-config)
+pkg-config --exists libgit2 2>/dev/null || missing+=(libgit2-dev)
+[ ${#missing[@]} -eq 0 ] && exit 0
+
+echo "git-coord: installing ${missing[*]} ..." >&2
+sudo=""
+[ "$(id -u)" -eq 0 ] || sudo="sudo"
+if ! command -v apt-get >/dev/null 2>&1; then
+  echo "git-coord: cannot install ${missing[*]}: no apt-get here. Install libgit2 1.5 (with its pkg-config file) by hand." >&2
+  exit 1
+fi
+if [ -n "$sudo" ] && ! command -v sudo >/dev/null 2>&1; then
+  echo "git-coord: need root to install ${missing[*]}: run 'apt-get install ${missing[*]}' as root." >&2
+  exit 1
+fi
+export DEBIAN_FRONTEND=noninteractive
+$sudo apt-get update -qq
+$sudo apt-get install -y -qq "${missing[@]}" >/dev/null
+pkg-config --exists libgit2 || { echo "git-coord: libgit2-dev installed but pkg-config cannot find libgit2" >&2; exit 1; }
