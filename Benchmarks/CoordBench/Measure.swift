@@ -1,0 +1,40 @@
+import CoordTestSupport
+import Foundation
+
+/// Times whole commands, as a user's shell or git hook would run them, and reports medians and ratios
+/// against git's own commands measured in the same run.
+enum Measure {
+    /// The median wall time, in seconds, of `runs` runs of `body` (after one warm-up run).
+    static func median(runs: Int = 21, _ body: () throws -> Void) rethrows -> Double {
+        try body()
+        var times: [Double] = []
+        for _ in 0..<runs {
+            let start = DispatchTime.now().uptimeNanoseconds
+            try body()
+            times.append(Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9)
+        }
+        times.sort()
+        return times[times.count / 2]
+    }
+
+    /// Prints one comparison: ours against the baseline, the ratio, and whether the target holds.
+    static func report(_ label: String, ours: Double, baseline: Double, baselineLabel: String, target: Double) {
+        let ratio = ours / baseline
+        let verdict = ratio <= target ? "ok" : "OVER TARGET"
+        print(String(format: "%-52@ %8.2f ms   %@ %8.2f ms   ratio %5.2f (target <= %.2f) %@",
+                     label as NSString, ours * 1000, baselineLabel as NSString, baseline * 1000, ratio, target, verdict as NSString))
+    }
+
+    static func line(_ text: String) { print(text) }
+}
+
+/// Runs a command in `directory` and fails loudly if it fails: a benchmark of a failing command means nothing.
+func mustRun(_ scratch: Scratch, _ executable: String, _ arguments: [String], in directory: String? = nil,
+             env: [String: String] = [:]) {
+    var environment = scratch.environment
+    environment.merge(env) { $1 }
+    let result = try! runProcess(executable, arguments, in: directory ?? scratch.repo, environment: environment)
+    if !result.succeeded {
+        fatalError("\(executable) \(arguments.joined(separator: " ")) failed: \(result)")
+    }
+}
