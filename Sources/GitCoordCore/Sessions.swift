@@ -71,10 +71,10 @@ extension Coordination {
             do {
                 try store.update(RefLayout.name(name), message: "name \(name)") { current in
                     if let current, let holder = try? JSONDecoder().decode(NameRecord.self, from: current.payload),
-                       let session = liveByID[holder.session] ?? (try? self.session(id: holder.session)).flatMap({ $0.isLive ? $0 : nil }) {
-                        throw CoordError.nameTaken(name, by: session.id)
+                       try holds(holder, liveByID: liveByID) {
+                        throw CoordError.nameTaken(name, by: holder.session)
                     }
-                    return try Self.encoder.encode(NameRecord(session: id))
+                    return try Self.encoder.encode(NameRecord(session: id, at: nowMillis()))
                 }
                 return name
             } catch CoordError.nameTaken(let name, let holder) where requested != nil {
@@ -86,7 +86,20 @@ extension Coordination {
         throw CoordError.git("could not find a free session name; give one with --name")
     }
 
-    struct NameRecord: Codable { var session: String }
+    struct NameRecord: Codable {
+        var session: String
+        var at: Millis?
+    }
+
+    /// A name is held by a live session, or by one still starting: its name is reserved before its record is
+    /// written, so a holder with no record yet keeps the name for `startGrace`.
+    private func holds(_ holder: NameRecord, liveByID: [String: Session]) throws -> Bool {
+        if liveByID[holder.session] != nil { return true }
+        if let session = try? session(id: holder.session) { return session.isLive }
+        return Double(nowMillis() - (holder.at ?? 0)) / 1000 < Self.startGrace
+    }
+
+    static let startGrace = 30.0
 
     /// Session ids: 48 random bits, in hex. Unique for sessions started in the same instant anywhere.
     static func newSessionID() -> String {

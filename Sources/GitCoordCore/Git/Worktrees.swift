@@ -14,7 +14,7 @@ public struct Worktree: Sendable {
 }
 
 extension Repository {
-    /// The main worktree first, then the linked ones in name order, as `git worktree list` does.
+    /// The main worktree first, then the linked ones in path order, as `git worktree list` does.
     public func worktrees() throws -> [Worktree] {
         var result: [Worktree] = []
         let main = try Repository.open(exactly: mainRepositoryPath)
@@ -39,7 +39,7 @@ extension Repository {
             result.append(Worktree(path: path, name: String(cString: cName), branch: opened?.currentBranch,
                                    head: opened?.headCommit, isBare: false, isLocked: isLocked, isPrunable: !valid))
         }
-        return result
+        return [result[0]] + result.dropFirst().sorted { $0.path < $1.path }
     }
 
     /// The main repository: its work tree when it has one, else the common git dir (a bare repository).
