@@ -10,16 +10,17 @@ public struct GitCoord: ParsableCommand {
         commandName: "git-coord",
         abstract: "Make coding-agent sessions on one repository aware of each other, through git itself.",
         discussion: """
-        Sessions, their presence and their notes live as git objects under refs/coord/, shared by every
-        worktree of the repository. Nothing runs in the background and nothing leaves the machine.
+        Sessions, presence, notes and claims live as git objects under
+        refs/coord/, shared by every worktree of the repository. Nothing runs
+        in the background and nothing leaves the machine unless you sync.
 
         Start here:
-          git coord init                                   # turn coordination on for this repository
+          git coord init        # opt in, for every worktree of this repository
           export GIT_COORD_SESSION=$(git coord start --task "Restyle the sidebar")
-          git coord list                                   # who else is at work, where, on what
+          git coord list        # who else is at work, where, on what
 
-        Exit status: 0 success; 1 a negative answer (e.g. someone else is on that file);
-        64 a usage error; 128 a fatal error, with a hint saying what to do.
+        Exit status: 0 success; 1 a negative answer (someone else is on that
+        file); 64 a usage error; 128 a fatal error, with a hint saying what to do.
         """,
         version: "0.1.0",
         subcommands: [
