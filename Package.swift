@@ -17,8 +17,10 @@ let package = Package(
             pkgConfig: "libgit2",
             providers: [.apt(["libgit2-dev"])]
         ),
+        // Process start-up help for libgit2 (see startup.c for why it exists).
+        .target(name: "CGitCoordStartup", dependencies: ["CLibGit2"]),
         // Everything about repositories, records and sessions; nothing about the command line.
-        .target(name: "GitCoordCore", dependencies: ["CLibGit2"]),
+        .target(name: "GitCoordCore", dependencies: ["CLibGit2", "CGitCoordStartup"]),
         // One struct per subcommand, on top of the core.
         .target(
             name: "GitCoordCommands",

@@ -1,9 +1,10 @@
+import CGitCoordStartup
 import CLibGit2
 
 /// libgit2 must be initialised once per process; a `static let` gives exactly that, lazily and thread-safely.
 enum LibGit2 {
     private static let initialised: Bool = {
-        git_libgit2_init()
+        git_coord_libgit2_init()
         // `git sparse-checkout` sets extensions.worktreeConfig, which libgit2 1.5.1 refuses by default.
         // git-coord reads and writes only the shared config, so opening such a repository is safe.
         "worktreeconfig".withCString { name in
