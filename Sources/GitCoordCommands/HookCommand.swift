@@ -4,6 +4,7 @@ import ArgumentParser
 /// Each handler is its own subcommand, in its own file.
 struct Hook: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "hook",
         abstract: "Handlers called by git hooks and by coding agents' hook systems (not usually run by hand).",
         subcommands: [
         ]

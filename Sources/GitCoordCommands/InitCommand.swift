@@ -3,6 +3,7 @@ import GitCoordCore
 
 struct Init: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "init",
         abstract: "Turn coordination on for this repository (every worktree shares it).",
         discussion: """
         Sets coord.enabled in the repository's shared config. Until then every other command refuses to

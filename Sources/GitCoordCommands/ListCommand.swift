@@ -3,6 +3,7 @@ import GitCoordCore
 
 struct List: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "list",
         abstract: "Show the live sessions of this repository, in every worktree.",
         discussion: """
         Each session with its name, branch, worktree, task, the files it touched recently (explicitly, or

@@ -8,6 +8,7 @@ import Foundation
 
 struct Start: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "start",
         abstract: "Register a session for this worktree and print its id.",
         discussion: """
         The id alone goes to stdout, so that later commands can find the session:
@@ -58,6 +59,7 @@ struct SetTask: ParsableCommand {
 
 struct Touch: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "touch",
         abstract: "Record files as touched by the session now.",
         discussion: """
         Paths are relative to the current directory, or absolute inside this worktree. Files with uncommitted
@@ -87,6 +89,7 @@ struct Touch: ParsableCommand {
 
 struct Heartbeat: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "heartbeat",
         abstract: "Tell the others the session is alive, and refresh its branch and changed files.",
         discussion: """
         Writes only when something changed or coord.heartbeatInterval (default 60s) has passed, so running it
@@ -106,6 +109,7 @@ struct Heartbeat: ParsableCommand {
 
 struct Stop: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "stop",
         abstract: "End the session: it leaves every default view and its name becomes free."
     )
 

@@ -3,6 +3,7 @@ import GitCoordCore
 
 struct Worktrees: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "worktrees",
         abstract: "git worktree list, with the sessions at work in each worktree.",
         discussion: """
         One line per worktree as 'git worktree list' prints it (path, head, [branch]), then one indented line
