@@ -23,7 +23,7 @@ struct JSONOption: ParsableArguments {
 
 /// Opens the repository of the current directory, runs `body`, and prints any warnings met on stderr.
 func withCoordination<T>(requireEnabled: Bool = true, _ body: (Coordination) throws -> T) throws -> T {
-    let coordination = try Coordination(at: FileManager.default.currentDirectoryPath, requireEnabled: requireEnabled)
+    let coordination = try Coordination(requireEnabled: requireEnabled)
     defer {
         for warning in coordination.warnings { printError("warning: " + Display.neutralised(warning)) }
     }

@@ -23,8 +23,9 @@ public final class Coordination {
 
     public static let enabledKey = "coord.enabled"
 
-    /// Opens the repository containing `path`. Unless `requireEnabled` is false, coordination must be on.
-    public init(at path: String, requireEnabled: Bool = true) throws {
+    /// Opens the repository containing `path` (nil: as git would, from its environment or the current folder).
+    /// Unless `requireEnabled` is false, coordination must be on.
+    public init(at path: String? = nil, requireEnabled: Bool = true) throws {
         repository = try Repository.discover(from: path)
         store = RecordStore(repository: repository)
         var settings = Settings()

@@ -27,15 +27,20 @@ public final class Repository {
 
     public var isBare: Bool { git_repository_is_bare(pointer) == 1 }
 
-    /// Opens the repository that contains `path`, searching upward as git does.
-    public static func discover(from path: String) throws -> Repository {
+    /// Opens the repository that contains `path`, searching upward as git does. With no path, finds it as the
+    /// git CLI would: from GIT_DIR, GIT_WORK_TREE, GIT_INDEX_FILE and GIT_CEILING_DIRECTORIES when set (as they
+    /// are inside git hooks, where the index being committed may not be .git/index), else from the current folder.
+    public static func discover(from path: String? = nil) throws -> Repository {
         LibGit2.ensureInitialised()
         var pointer: OpaquePointer?
-        let code = git_repository_open_ext(&pointer, path, 0, nil)
+        let code = path == nil
+            ? git_repository_open_ext(&pointer, nil, UInt32(GIT_REPOSITORY_OPEN_FROM_ENV.rawValue), nil)
+            : git_repository_open_ext(&pointer, path, 0, nil)
+        let shown = path ?? currentDirectory()
         if code == GIT_ENOTFOUND.rawValue {
-            throw CoordError.notARepository(path)
+            throw CoordError.notARepository(shown)
         }
-        if code < 0 { throw CoordError.cannotOpen(path: path, reason: GitError(code: code, operation: "open").message) }
+        if code < 0 { throw CoordError.cannotOpen(path: shown, reason: GitError(code: code, operation: "open").message) }
         return Repository(pointer: pointer!)
     }
 
@@ -108,6 +113,12 @@ public final class Repository {
             if code != GIT_ENOTFOUND.rawValue { try check(code, "unset \(key)") }
         }
     }
+}
+
+func currentDirectory() -> String {
+    guard let cwd = getcwd(nil, 0) else { return "." }
+    defer { free(cwd) }
+    return String(cString: cwd)
 }
 
 /// Resolves symlinks and drops a trailing slash, so paths from git, libgit2 and the shell compare equal.
