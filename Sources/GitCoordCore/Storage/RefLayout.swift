@@ -10,4 +10,9 @@ public enum RefLayout {
 
     public static func session(_ id: String) -> String { sessions + id }
     public static func name(_ name: String) -> String { names + name }
+
+    /// One arbiter ref per claimed path or pattern, named by the blob id of the normalised pattern (issue 4).
+    public static let claims = root + "claims/"
+
+    public static func claim(_ patternHash: String) -> String { claims + patternHash }
 }
