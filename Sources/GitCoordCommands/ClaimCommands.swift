@@ -67,7 +67,8 @@ struct ClaimCommand: ParsableCommand {
             do {
                 let outcomes = try coordination.claim(patterns, for: session, ttl: seconds,
                                                       reason: reason, force: force)
-                for case let (pattern, .takenOver(victim)) in outcomes {
+                // Taking a released claim is routine; taking one that lapsed, or a live one, is worth a line.
+                for case let (pattern, .takenOver(victim)) in outcomes where victim.state != .released {
                     let how = victim.state == .live ? "taken by force from" : "taken over from"
                     printError("\(ClaimText.pattern(pattern)): \(how) \(Display.neutralised(victim.name)) (its claim was \(victim.state.rawValue))")
                 }

@@ -31,6 +31,10 @@ extension Coordination {
     public func others(onPaths paths: [String], excluding sessionID: String?, pathsAreFiles: Bool,
                        now: Millis = nowMillis()) throws -> [Overlap] {
         let live = try sessions(now: now).filter { $0.isLive && $0.id != sessionID }
+        return try overlaps(onPaths: paths, others: live, pathsAreFiles: pathsAreFiles, now: now)
+    }
+
+    func overlaps(onPaths paths: [String], others live: [Session], pathsAreFiles: Bool, now: Millis) throws -> [Overlap] {
         guard !live.isEmpty, !paths.isEmpty else { return [] }
         let index = try OverlapIndex(coordination: self, others: live, now: now)
         return paths.flatMap { index.overlaps(on: $0, isDirectory: !pathsAreFiles && index.isDirectory($0)) }
