@@ -218,16 +218,16 @@ import CoordTestSupport
         let tree = try scratch.git("mktree", stdin: "100644 blob \(hash)\trecord.json\n")
         let commit = try scratch.git("commit-tree", tree, "-m", "junk")
         let refHash = try scratch.git("hash-object", "--stdin", stdin: "src/a.js")
-        try scratch.git("update-ref", "refs/coord/v1/claims/\(refHash)", commit)
+        try scratch.git("update-ref", "refs/coord/v1/claims/paths/\(refHash)", commit)
 
         let listed = try scratch.coord(["claims"])
         #expect(listed.status == 0)
         #expect(listed.stdout.contains("src/b.js"))
-        #expect(listed.stderr.contains("warning: skipping refs/coord/v1/claims/\(refHash)"))
+        #expect(listed.stderr.contains("warning: skipping refs/coord/v1/claims/paths/\(refHash)"))
         try scratch.coordOK("claim", "src/a.js")
         #expect(try scratch.coordOK("claims").contains("src/a.js  alice"))
         // The junk stays in the chain, under the new record.
-        #expect(try scratch.git("rev-parse", "refs/coord/v1/claims/\(refHash)^") == commit)
+        #expect(try scratch.git("rev-parse", "refs/coord/v1/claims/paths/\(refHash)^") == commit)
     }
 }
 
