@@ -41,7 +41,9 @@ struct PreCommitHook: ParsableCommand {
     /// More lines than this would bury the commit's own output: the rest is counted.
     static let maximumLines = 20
 
-    func run() throws {
+    func run() throws { try Self.handle() }
+
+    static func handle() throws {
         try GitHookRunner.run { coordination in
             let environment = ProcessInfo.processInfo.environment
             let check = try coordination.checkStaged(indexFile: environment["GIT_INDEX_FILE"],
@@ -81,7 +83,9 @@ struct PostCheckoutHook: ParsableCommand {
     @Argument(help: "What git passes: the previous HEAD, the new HEAD, 1 for a branch checkout.")
     var arguments: [String] = []
 
-    func run() throws {
+    func run() throws { try Self.handle(arguments) }
+
+    static func handle(_ arguments: [String]) throws {
         try GitHookRunner.run { coordination in
             let sessions = try coordination.sessions()
             let me = coordination.hookSession(selector: GitHookRunner.selector, among: sessions)
@@ -105,7 +109,7 @@ struct PostCheckoutHook: ParsableCommand {
         }
     }
 
-    private func taskSuffix(_ session: Session) -> String {
+    private static func taskSuffix(_ session: Session) -> String {
         session.record.task.isEmpty ? "" : " (task: \(Display.neutralised(session.record.task)))"
     }
 }
@@ -138,4 +142,22 @@ struct PostMergeHook: ParsableCommand {
     var arguments: [String] = []
 
     func run() throws { try PostCommitHook.refresh() }
+}
+
+/// git runs these hooks on every commit and checkout: dispatch them straight to their handlers, without building
+/// the whole command-line parser (about 2 ms of a ~10 ms budget). `--help` and anything unexpected take the
+/// ordinary path.
+enum GitHookFastPath {
+    static func handler(for arguments: [String]) -> (() throws -> Void)? {
+        guard arguments.count >= 3, arguments[1] == "hook",
+              !arguments.dropFirst(2).contains(where: { $0.hasPrefix("-") }) else { return nil }
+        let rest = Array(arguments.dropFirst(3))
+        switch arguments[2] {
+        case "pre-commit" where rest.isEmpty: return { try PreCommitHook.handle() }
+        case "post-commit" where rest.isEmpty: return { try PostCommitHook.refresh() }
+        case "post-merge" where rest.count <= 1: return { try PostCommitHook.refresh() }
+        case "post-checkout" where rest.count <= 3: return { try PostCheckoutHook.handle(rest) }
+        default: return nil
+        }
+    }
 }

@@ -169,7 +169,13 @@ import CoordTestSupport
         try scratch.git("add", "notes.txt", in: bobTree)
         #expect(try commit(scratch, in: bobTree).succeeded)
         let head = String(try scratch.git("rev-parse", "HEAD", in: bobTree).prefix(12))
-        #expect(try scratch.coordOK("list", "--json").contains("\"head\" : \"\(head)\""))
+        // The hook refreshes in the background, so that git does not wait for it: give it a moment.
+        var refreshed = false
+        for _ in 0..<50 where !refreshed {
+            refreshed = try scratch.coordOK("list", "--json").contains("\"head\" : \"\(head)\"")
+            if !refreshed { Thread.sleep(forTimeInterval: 0.1) }
+        }
+        #expect(refreshed)
     }
 
     @Test func tenThousandStagedFilesAreCheckedAndOnlyTheOverlapsReported() throws {
