@@ -209,15 +209,19 @@ extension Coordination {
         let mine = all.filter { $0.record.session == session.id && $0.record.released == nil && $0.state != .expired }
         var released: [ClaimPattern] = []
         var notHeld: [ClaimPattern] = []
-        let targets: [ClaimPattern]
+        var targets: [(ClaimPattern, ref: String)] = []
         if let patterns {
-            targets = patterns
-            notHeld = patterns.filter { p in !mine.contains { $0.pattern.text == p.text } }
+            // By text, not kind: a file claimed when it existed is released the same after it is deleted.
+            for pattern in patterns {
+                let held = mine.filter { $0.pattern.text == pattern.text }
+                if held.isEmpty { notHeld.append(pattern) }
+                targets += held.map { ($0.pattern, $0.ref) }
+            }
         } else {
-            targets = mine.map(\.pattern)
+            targets = mine.map { ($0.pattern, $0.ref) }
         }
-        for pattern in targets where !notHeld.contains(pattern) {
-            let outcome = try store.update(pattern.refName, message: "release \(pattern.text) by \(session.name)") { current in
+        for (pattern, ref) in targets {
+            let outcome = try store.update(ref, message: "release \(pattern.text) by \(session.name)") { current in
                 guard let current, var record = try? JSONDecoder().decode(ClaimRecord.self, from: current.payload),
                       record.session == session.id, record.released == nil else { return nil }
                 record.released = nowMillis()
