@@ -11,18 +11,18 @@ struct ClaimCommand: ParsableCommand {
         commandName: "claim",
         abstract: "Claim files, directories or patterns for the session, so that others are warned off.",
         discussion: """
-        A claim is advisory and exclusive: 'git coord check', the pre-commit hook and the agents' edit hooks
-        tell every other session about it. Patterns are git pathspecs ('src/components/**', '*.css'); a
+        A claim is advisory and exclusive: 'git coord check', the pre-commit hook and the agents' edit hooks \
+        tell every other session about it. Patterns are git pathspecs ('src/components/**', '*.css'); a \
         directory covers everything below it. Paths are relative to the current directory.
 
-        A claim that overlaps another live session's claim is refused (exit 1) naming the holder, its task,
-        since when and until when, and nothing is claimed. Claiming again what you hold extends it. A claim
-        past its --ttl (default coord.claimTTL, else 1h), released, or whose session ended or went stale can
+        A claim that overlaps another live session's claim is refused (exit 1) naming the holder, its task, \
+        since when and until when, and nothing is claimed. Claiming again what you hold extends it. A claim \
+        past its --ttl (default coord.claimTTL, else 1h), released, or whose session ended or went stale can \
         be taken; --force takes a live one (the takeover is recorded for its holder).
 
           git coord claim src/pages/AdminDashboard.jsx --reason "adding the nav item"
           git coord claim 'src/components/**' --ttl 2h
-          git coord claim -- -odd-name.js          # '--' before paths that start with '-'
+          git coord claim -- -odd-name.js    # '--' before a path starting with '-'
         """
     )
 
@@ -96,8 +96,8 @@ struct Release: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Release the session's claims.",
         discussion: """
-        Give the paths or patterns as they were claimed (relative to the current directory), or --all.
-        Claims also end by themselves, with no command: when their TTL runs out, and when their session
+        Give the paths or patterns as they were claimed (relative to the current directory), or --all. \
+        Claims also end by themselves, with no command: when their TTL runs out, and when their session \
         stops or goes stale.
 
           git coord release src/pages/AdminDashboard.jsx
@@ -136,7 +136,7 @@ struct Claims: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "List the live claims of every session.",
         discussion: """
-        One line per claim: the path or pattern (directories end in '/'), its holder and branch, since when
+        One line per claim: the path or pattern (directories end in '/'), its holder and branch, since when \
         and until when, its task and reason. --all adds released, expired and abandoned claims, with why.
 
           git coord claims
@@ -171,9 +171,9 @@ struct Check: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Say whether another live session is on these paths (exit 1 if so, 0 if not).",
         discussion: """
-        For each path: the other live sessions that claim it (or a folder or pattern covering it), or have it
-        among their touched files or their uncommitted changes, with their branch and task. Silent, exit 0,
-        when nobody else is there. Paths are relative to the current directory or absolute inside the
+        For each path: the other live sessions that claim it (or a folder or pattern covering it), or have it \
+        among their touched files or their uncommitted changes, with their branch and task. Silent, exit 0, \
+        when nobody else is there. Paths are relative to the current directory or absolute inside the \
         repository; a folder covers everything below it.
 
           git coord check src/pages/AdminDashboard.jsx && echo "free to edit"

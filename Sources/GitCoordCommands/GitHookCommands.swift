@@ -31,9 +31,9 @@ struct PreCommitHook: ParsableCommand {
         commandName: "pre-commit",
         abstract: "git pre-commit hook: warn when the commit changes files other live sessions are on.",
         discussion: """
-        For the staged paths (both sides of renames, deletions included) it names the other live sessions
-        that claim them, touched them, or have uncommitted changes to them, with branch and task, on stderr.
-        It never refuses a commit unless coord.strict is true; then 'git commit --no-verify' bypasses it.
+        For the staged paths (both sides of renames, deletions included) it names the other live sessions \
+        that claim them, touched them, or have uncommitted changes to them, with branch and task, on stderr. \
+        It never refuses a commit unless coord.strict is true; then 'git commit --no-verify' bypasses it. \
         Silent when coordination is off or no other session is live.
         """
     )
@@ -74,8 +74,8 @@ struct PostCheckoutHook: ParsableCommand {
         commandName: "post-checkout",
         abstract: "git post-checkout hook: refresh the session's branch; warn when another session is on it.",
         discussion: """
-        Runs after 'git checkout', 'git switch' and 'git worktree add'. Updates this worktree's session (its
-        branch and head), then warns when another live session works on the same branch in another
+        Runs after 'git checkout', 'git switch' and 'git worktree add'. Updates this worktree's session (its \
+        branch and head), then warns when another live session works on the same branch in another \
         worktree, or shares this checkout (its files just changed under it).
         """
     )
