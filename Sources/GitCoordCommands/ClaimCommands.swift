@@ -137,9 +137,11 @@ struct Claims: ParsableCommand {
         abstract: "List the live claims of every session.",
         discussion: """
         One line per claim: the path or pattern (directories end in '/'), its holder and branch, since when \
-        and until when, its task and reason. --all adds released, expired and abandoned claims, with why.
+        and until when, its task and reason. --all adds released, expired and abandoned claims, with why. \
+        --taken lists the session's own claims that others took, with --force or after they lapsed.
 
           git coord claims
+          git coord claims --taken
           git coord claims --json | jq -r '.claims[] | "\\(.pattern) \\(.name)"'
         """
     )
@@ -147,11 +149,36 @@ struct Claims: ParsableCommand {
     @Flag(help: "Include claims that no longer count, and why.")
     var all = false
 
+    @Flag(help: "List instead the session's claims that other sessions took (with --force, or after they lapsed).")
+    var taken = false
+
+    @OptionGroup var sessionOptions: SessionOptions
+
     @OptionGroup var output: JSONOption
+
+    func validate() throws {
+        if taken && all { throw ValidationError("--taken and --all do not go together.") }
+    }
 
     func run() throws {
         try withCoordination { coordination in
             let now = nowMillis()
+            if taken {
+                let session = try coordination.resolveSession(sessionOptions.selector)
+                let takeovers = try coordination.takeovers(of: session.id)
+                if output.json {
+                    try printJSON(TakeoverListView(takeovers, now: now))
+                    return
+                }
+                for takeover in takeovers {
+                    let taker = takeover.claim.holder?.name ?? takeover.claim.record.name
+                    let how = takeover.forced ? "taken with --force" : "taken after it was \(takeover.victim.state.rawValue)"
+                    let yours = Display.neutralised(takeover.victim.pattern)
+                    let theirs = takeover.claim.pattern.text == takeover.victim.pattern ? "" : " (by claiming \(ClaimText.pattern(takeover.claim.pattern)))"
+                    print("\(yours): \(how) by \(Display.neutralised(taker))\(theirs) \(formatAge(Double(now - takeover.victim.at) / 1000)) ago")
+                }
+                return
+            }
             let claims = try coordination.claims(now: now).filter { all || $0.isLive }
                 .sorted { ($0.record.pattern, $0.record.claimed) < ($1.record.pattern, $1.record.claimed) }
             if output.json {

@@ -139,6 +139,15 @@ import CoordTestSupport
         #expect(json.contains("\"session\" : \"\(alice)\""))
         #expect(json.contains("\"overrode\""))   // src/** was taken over alice's src/b.js, which stays
         #expect(try scratch.coord(["check", "src/a.js"], env: ["GIT_COORD_SESSION": alice]).stdout.contains("claimed by bob"))
+
+        // Alice can learn what was taken from her (and the lead's direct messages can tell her).
+        let taken = try scratch.coordOK("claims", "--taken", env: ["GIT_COORD_SESSION": alice])
+        #expect(taken.contains("src/a.js: taken with --force by bob"), "\(taken)")
+        #expect(taken.contains("src/b.js: taken with --force by bob (by claiming src/**)"), "\(taken)")
+        let takenJSON = try scratch.coordOK("claims", "--taken", "--json", env: ["GIT_COORD_SESSION": alice])
+        #expect(takenJSON.contains("\"schema\" : \"git-coord.takeovers/1\""))
+        #expect(takenJSON.contains("\"forced\" : true"))
+        #expect(try scratch.coordOK("claims", "--taken", in: bobTree).isEmpty)
     }
 
     @Test func checkNamesClaimsTouchedAndChangedFilesOfOthers() throws {
