@@ -163,6 +163,32 @@ import CoordTestSupport
         #expect(list.contains("\"branch\" : \"feature\""))
     }
 
+    @Test func hooksAreSilentNoOpsWhenCoordinationIsOffOrGitCoordIsMissing() throws {
+        let (scratch, bobTree) = try Self.twoSessions()
+        try scratch.write("src/a.js", "bob\n", in: bobTree)
+        try scratch.git("add", "src/a.js", in: bobTree)
+        // git-coord not on PATH: the scripts do nothing.
+        var environment = scratch.environment
+        environment["PATH"] = "/usr/bin:/bin"
+        let missing = try runProcess("/usr/bin/git", ["commit", "-q", "-m", "no coord"], in: bobTree, environment: environment)
+        #expect(missing.succeeded && missing.stderr.isEmpty, "\(missing)")
+        // Coordination turned off by hand, hooks still installed: silent.
+        try scratch.git("config", "coord.enabled", "false")
+        try scratch.write("src/a.js", "bob again\n", in: bobTree)
+        try scratch.git("add", "src/a.js", in: bobTree)
+        let off = try commit(scratch, in: bobTree)
+        #expect(off.succeeded && off.stderr.isEmpty, "\(off)")
+    }
+
+    @Test func postCheckoutWarnsAboutAnotherSessionOnTheSameBranch() throws {
+        let (scratch, _) = try Self.twoSessions()
+        let switched = try runProcess("/usr/bin/git", ["switch", "-q", "--ignore-other-worktrees", "bob"], in: scratch.repo,
+                                      environment: scratch.environment)
+        #expect(switched.succeeded, "\(switched)")
+        #expect(switched.stderr.contains("git-coord: bob is also on branch bob in \(scratch.root)/bob (task: Router)"), "\(switched)")
+        #expect(switched.stderr.contains("hint:"))
+    }
+
     @Test func postCommitRefreshesTheCommittersPresence() throws {
         let (scratch, bobTree) = try Self.twoSessions()
         try scratch.write("notes.txt", "n\n", in: bobTree)

@@ -46,7 +46,9 @@ extension Coordination {
     /// claims of other patterns are left in place and recorded in the new record.
     public func claim(_ patterns: [ClaimPattern], for session: Session, ttl: Double, reason: String?,
                       force: Bool) throws -> [(ClaimPattern, ClaimOutcome)] {
-        guard session.isLive else { throw CoordError.sessionEnded(session.name) }
+        // Claiming is a sign of life: refresh the session first (a stale one becomes live again; an ended one
+        // cannot claim), so its claims are not void from the start.
+        let session = try updateSession(session)
         if let reason, reason.count > Self.maximumReasonLength {
             throw CoordError.textTooLong(what: "the reason", limit: Self.maximumReasonLength)
         }
