@@ -59,14 +59,14 @@ struct ClaimCommand: ParsableCommand {
             let directory = FileManager.default.currentDirectoryPath
             let patterns = try paths.map { try ClaimPattern.parse($0, in: coordination.repository, from: directory) }
             let seconds = try ttl.map(DurationParser.seconds) ?? coordination.claimTTL()
-            for pattern in patterns where pattern.kind == .pattern {
-                if !(try coordination.patternMatchesAnything(pattern)) {
-                    printError("warning: '\(ClaimText.pattern(pattern))' matches no file yet; claimed anyway")
-                }
-            }
             do {
                 let outcomes = try coordination.claim(patterns, for: session, ttl: seconds,
                                                       reason: reason, force: force)
+                for pattern in patterns where pattern.kind == .pattern {
+                    if !(try coordination.patternMatchesAnything(pattern)) {
+                        printError("warning: '\(ClaimText.pattern(pattern))' matches no file yet; claimed anyway")
+                    }
+                }
                 // Taking a released claim is routine; taking one that lapsed, or a live one, is worth a line.
                 for case let (pattern, .takenOver(victim)) in outcomes where victim.state != .released {
                     let how = victim.state == .live ? "taken by force from" : "taken over from"
@@ -222,7 +222,11 @@ struct Check: ParsableCommand {
         let found = try withCoordination { coordination in
             let directory = FileManager.default.currentDirectoryPath
             let relative = try paths.map { try coordination.repository.relativePath($0, from: directory) }
-            // Without a session of our own (a person checking by hand) every live session counts.
+            // Without a session of our own (a person checking by hand) every live session counts; a session
+            // named explicitly must exist.
+            if let selector = sessionOptions.selector, !selector.isEmpty {
+                _ = try coordination.resolveSession(selector)
+            }
             let now = nowMillis()
             let overlaps = try coordination.othersOn(paths: relative, selector: sessionOptions.selector).overlaps
             if output.json {
