@@ -58,7 +58,7 @@ extension Coordination {
         var sessions = try sessionsByID(now: nowMillis())
 
         // 1. Refuse before writing anything when a live claim of another session is in the way.
-        let before = try book.claims(in: self, sessions: sessions, now: nowMillis())
+        let before = try claimsWithKnownHolders(book, &sessions)
         let blocking = Self.conflicts(for: unique, among: before, excluding: session.id)
         if !blocking.isEmpty && !force { throw ClaimConflicts(conflicts: blocking) }
 
@@ -134,6 +134,17 @@ extension Coordination {
         }
     }
 
+    /// Every claim, with the sessions re-read when a claim names a session not read yet: a session that
+    /// started after `sessions` was read must not pass for unknown (and its claim for void) in a race.
+    private func claimsWithKnownHolders(_ book: ClaimBook, _ sessions: inout [String: Session]) throws -> [Claim] {
+        var claims = try book.claims(in: self, sessions: sessions, now: nowMillis())
+        if claims.contains(where: { $0.holder == nil && $0.record.released == nil }) {
+            sessions = try sessionsByID(now: nowMillis())
+            claims = try book.claims(in: self, sessions: sessions, now: nowMillis())
+        }
+        return claims
+    }
+
     static func victim(of claim: Claim, now: Millis) -> Takeover.Victim {
         Takeover.Victim(session: claim.record.session, name: claim.holder?.name ?? claim.record.name,
                         pattern: claim.record.pattern, state: claim.state, at: now)
@@ -144,10 +155,10 @@ extension Coordination {
     /// never saw ours (it looked before we wrote), so it stands and we withdraw. Never do both claims stand.
     private func settleOverlaps(_ ours: [(ClaimPattern, ObjectID)], for session: Session, book: ClaimBook,
                                 sessions: [String: Session]) throws {
+        var sessions = sessions
         let deadline = Date().addingTimeInterval(Self.overlapSettleTime)
         while true {
-            let now = nowMillis()
-            let all = try book.claims(in: self, sessions: sessions, now: now)
+            let all = try claimsWithKnownHolders(book, &sessions)
             let mine = all.filter { claim in ours.contains { $0.1 == claim.commit } }
             let others = all.filter { $0.isLive && $0.record.session != session.id }
             var pending: [ClaimConflicts.Conflict] = []
