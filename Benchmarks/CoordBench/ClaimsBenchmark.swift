@@ -52,6 +52,12 @@ enum ClaimsBenchmark {
         Measure.report("git commit, 100 files, pre-commit hook only", ours: preCommit, baseline: without,
                        baselineLabel: "without hooks", target: target)
 
+        // What any git-coord hook costs before doing anything: start, load libgit2, open, see coordination off.
+        let off = try! Scratch()
+        let floor = Measure.median { spawnAndWait(off, coordBinary, ["hook", "pre-commit"], in: off.repo) }
+        let hookDirect = Measure.median { spawnAndWait(scratch, coordBinary, ["hook", "pre-commit"], in: worktree) }
+        Measure.line(String(format: "  (git-coord hook pre-commit alone: %.2f ms; with coordination off, the start-up floor: %.2f ms)",
+                            hookDirect * 1000, floor * 1000))
         let refresh = Measure.median { spawnAndWait(scratch, coordBinary, ["hook", "post-commit"], in: worktree) }
         Measure.line(String(format: "  (post-commit's background presence refresh, not waited for by git: %.2f ms)", refresh * 1000))
 
