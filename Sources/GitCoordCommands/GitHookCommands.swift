@@ -57,6 +57,11 @@ struct PreCommitHook: ParsableCommand {
             if check.overlaps.count > Self.maximumLines {
                 printError("git-coord: ... and \(check.overlaps.count - Self.maximumLines) more ('git coord check PATH' for any path)")
             }
+            if check.session == nil,
+               check.overlaps.contains(where: { $0.session.record.worktree == coordination.repository.workdir }) {
+                printError("hint: several sessions share this checkout and none was named: set GIT_COORD_SESSION to "
+                    + "yours, so that your own claims are not reported to you")
+            }
             let names = Set(check.overlaps.map(\.session.name)).sorted().map(Display.neutralised).joined(separator: ", ")
             if coordination.isStrict {
                 printError("hint: coord.strict is set, so this commit is refused: talk to \(names) first,")

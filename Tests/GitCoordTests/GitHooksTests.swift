@@ -74,6 +74,28 @@ import CoordTestSupport
         #expect(own.succeeded && own.stderr.isEmpty, "\(own)")
     }
 
+    @Test func withSeveralSessionsInOneCheckoutTheCommitterIsNamedByTheEnvironment() throws {
+        let (scratch, _) = try Self.twoSessions()
+        let carol = try scratch.coordOK("start", "--name", "carol", "--task", "Docs")
+        try scratch.coordOK("touch", "README.md", env: ["GIT_COORD_SESSION": carol])
+        try scratch.write("src/a.js", "alice\n")
+        try scratch.write("README.md", "carol\n")
+        try scratch.git("add", "src/a.js", "README.md")
+        // Nobody named: alice's claim is reported too, with a hint to name the committer.
+        let unnamed = try commit(scratch, in: scratch.repo)
+        #expect(unnamed.succeeded && unnamed.stderr.contains("set GIT_COORD_SESSION"), "\(unnamed)")
+        // Named: only carol's touched file, none of alice's own claims.
+        try scratch.write("src/a.js", "alice again\n")
+        try scratch.write("README.md", "carol again\n")
+        try scratch.git("add", "src/a.js", "README.md")
+        let named = try runProcess("/usr/bin/git", ["commit", "-q", "-m", "named"], in: scratch.repo,
+                                   environment: scratch.environment.merging(["GIT_COORD_SESSION": "alice"]) { $1 })
+        #expect(named.succeeded, "\(named)")
+        #expect(named.stderr.contains("README.md: touched by carol"), "\(named)")
+        #expect(!named.stderr.contains("claimed by alice"), "\(named)")
+        #expect(!named.stderr.contains("GIT_COORD_SESSION"), "\(named)")
+    }
+
     @Test func aUserHookStillRunsAfterInitAndAloneAfterUninstall() throws {
         let scratch = try Scratch()
         let hook = scratch.repo + "/.git/hooks/pre-commit"
