@@ -40,7 +40,7 @@ enum ClaimsBenchmark {
                 // it does not compete with the commit being timed, as it would not between a person's commits.
                 usleep(50_000)
             } commit: {
-                spawnAndWait(scratch, "/usr/bin/git", extra + ["commit", "-q", "-m", "round \(round)"], in: worktree)
+                mustRun(scratch, "/usr/bin/git", extra + ["commit", "-q", "-m", "round \(round)"], in: worktree)
             }
         }
         let without = commitMedian(["-c", "core.hooksPath=" + noHooks])
@@ -54,15 +54,15 @@ enum ClaimsBenchmark {
 
         // What any git-coord hook costs before doing anything: start, load libgit2, open, see coordination off.
         let off = try! Scratch()
-        let floor = Measure.median { spawnAndWait(off, coordBinary, ["hook", "pre-commit"], in: off.repo) }
-        let hookDirect = Measure.median { spawnAndWait(scratch, coordBinary, ["hook", "pre-commit"], in: worktree) }
+        let floor = Measure.median { mustRun(off, coordBinary, ["hook", "pre-commit"], in: off.repo) }
+        let hookDirect = Measure.median { mustRun(scratch, coordBinary, ["hook", "pre-commit"], in: worktree) }
         Measure.line(String(format: "  (git-coord hook pre-commit alone: %.2f ms; with coordination off, the start-up floor: %.2f ms)",
                             hookDirect * 1000, floor * 1000))
-        let refresh = Measure.median { spawnAndWait(scratch, coordBinary, ["hook", "post-commit"], in: worktree) }
+        let refresh = Measure.median { mustRun(scratch, coordBinary, ["hook", "post-commit"], in: worktree) }
         Measure.line(String(format: "  (post-commit's background presence refresh, not waited for by git: %.2f ms)", refresh * 1000))
 
-        let check = Measure.median { spawnAndWait(scratch, coordBinary, ["check", "src/app.js"], in: worktree) }
-        let forEachRef = Measure.median { spawnAndWait(scratch, "/usr/bin/git", ["for-each-ref", "refs/coord"], in: worktree) }
+        let check = Measure.median { mustRun(scratch, coordBinary, ["check", "src/app.js"], in: worktree) }
+        let forEachRef = Measure.median { mustRun(scratch, "/usr/bin/git", ["for-each-ref", "refs/coord"], in: worktree) }
         Measure.report("git coord check, one path, 1,000 claims", ours: check, baseline: forEachRef,
                        baselineLabel: "git for-each-ref refs/coord", target: 2.0)
     }
