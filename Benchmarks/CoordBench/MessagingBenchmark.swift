@@ -31,7 +31,10 @@ enum MessagingBenchmark {
                                     environment: scratch.environment.merging(env) { $1 })
         let unread = (try! JSONSerialization.jsonObject(with: Data(check.stdout.utf8)) as! [String: Any])["items"] as! [Any]
         precondition(check.succeeded && unread.isEmpty, "the inbox should be empty: \(check)")
-        return Measure.median { mustRun(scratch, coordBinary, ["inbox"], env: env) }
+        let environment = scratch.environment.merging(env) { $1 }
+        return Measure.median {
+            precondition(Spawn.run(coordBinary, ["inbox"], in: scratch.repo, environment: environment) == 0, "inbox failed")
+        }
     }
 
     /// Writes `count` note records, interleaved over the writers' logs with a rising clock, with one
@@ -63,32 +66,34 @@ enum MessagingBenchmark {
         let env = scratch.environment.merging(["GIT_COORD_SESSION": id]) { $1 }
         let start = DispatchTime.now().uptimeNanoseconds
         for index in 0..<count {
-            let result = try! runProcess(coordBinary, ["note", "benchmark note \(index)"], in: scratch.repo, environment: env)
-            precondition(result.succeeded, "\(result)")
+            precondition(Spawn.run(coordBinary, ["note", "benchmark note \(index)"], in: scratch.repo, environment: env) == 0,
+                         "git coord note failed")
         }
         let ours = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
 
         let ref = "refs/coord/v1/plumbing"
+        let input = scratch.root + "/plumbing-in", output = scratch.root + "/plumbing-out"
         var parent: String?
         let plumbingStart = DispatchTime.now().uptimeNanoseconds
         for index in 0..<count {
             let record = "{\"at\":0,\"clock\":\(index + 1),\"from\":\"\(id)\",\"fromName\":\"writer\",\"kind\":\"note\",\"seq\":\(index + 1),\"text\":\"benchmark note \(index)\",\"version\":1}"
-            let blob = git(scratch, ["hash-object", "-w", "--stdin"], stdin: record)
-            let tree = git(scratch, ["mktree"], stdin: "100644 blob \(blob)\trecord.json\n")
-            let commit = git(scratch, ["commit-tree", tree, "-m", "note"] + (parent.map { ["-p", $0] } ?? []))
-            _ = git(scratch, ["update-ref", ref, commit] + (parent.map { [$0] } ?? []))
+            func git(_ arguments: [String], stdin: String? = nil) -> String {
+                if let stdin { FileManager.default.createFile(atPath: input, contents: Data(stdin.utf8)) }
+                let status = Spawn.run("/usr/bin/git", arguments, in: scratch.repo, environment: scratch.environment,
+                                       stdin: stdin == nil ? "/dev/null" : input, stdout: output)
+                precondition(status == 0, "git \(arguments.joined(separator: " ")) failed")
+                return String(decoding: FileManager.default.contents(atPath: output)!, as: UTF8.self)
+                    .trimmingCharacters(in: .whitespacesAndNewlines)
+            }
+            let blob = git(["hash-object", "-w", "--stdin"], stdin: record)
+            let tree = git(["mktree"], stdin: "100644 blob \(blob)\trecord.json\n")
+            let commit = git(["commit-tree", tree, "-m", "note"] + (parent.map { ["-p", $0] } ?? []))
+            _ = git(["update-ref", ref, commit] + (parent.map { [$0] } ?? []))
             parent = commit
         }
         let plumbing = Double(DispatchTime.now().uptimeNanoseconds - plumbingStart) / 1e9
         Measure.line(String(format: "%-52@ %8.0f notes/s   git plumbing (4 commands) %6.0f notes/s   ratio %5.2f (higher is better)",
                             "git coord note, one process per note" as NSString, Double(count) / ours, Double(count) / plumbing,
                             plumbing / ours))
-    }
-
-    private static func git(_ scratch: Scratch, _ arguments: [String], stdin: String? = nil) -> String {
-        let result = try! runProcess("/usr/bin/git", arguments, in: scratch.repo, environment: scratch.environment,
-                                     stdin: stdin.map { Data($0.utf8) })
-        precondition(result.succeeded, "git \(arguments.joined(separator: " ")) failed: \(result)")
-        return result.output
     }
 }
