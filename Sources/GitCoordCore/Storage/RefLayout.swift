@@ -20,4 +20,11 @@ public enum RefLayout {
 
     public static func pathClaim(_ textHash: String) -> String { pathClaims + textHash }
     public static func patternClaim(_ textHash: String) -> String { patternClaims + textHash }
+    /// One log per session: its notes and outgoing direct messages, written by that session only.
+    public static let logs = root + "log/"
+    /// One unread cursor per reader session, written by that session only (compare-and-swap).
+    public static let cursors = root + "cursors/"
+
+    public static func log(_ sessionID: String) -> String { logs + sessionID }
+    public static func cursor(_ sessionID: String) -> String { cursors + sessionID }
 }
