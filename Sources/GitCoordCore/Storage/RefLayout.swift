@@ -10,4 +10,9 @@ public enum RefLayout {
 
     public static func session(_ id: String) -> String { sessions + id }
     public static func name(_ name: String) -> String { names + name }
+
+    // Agents (issue 5): one arbiter ref per agent session (Claude Code's, Codex's or Gemini's own session_id),
+    // naming the git-coord session it maps to, so that two hooks of one agent session can never register two.
+    public static let agents = root + "agents/"
+    public static func agent(_ kind: String, _ key: String) -> String { agents + kind + "/" + key }
 }
