@@ -24,7 +24,12 @@ public enum AgentHook {
         } catch {
             return HookAnswer(diagnostics: [prefix + "ignoring the event: \(error)"])
         }
-        if event.kind == .ignored { return HookAnswer() }
+        if event.kind == .ignored {
+            // A tool that edits no file is routine (a broad matcher); any other event was configured by hand.
+            return HookAnswer(diagnostics: event.toolName != nil ? [] : [
+                prefix + "nothing to do for \(Display.neutralised(event.nativeName)) events; ignoring it",
+            ])
+        }
 
         let directory = [agent.projectDirectoryVariable.flatMap { environment[$0] }, event.cwd]
             .compactMap { $0 }.first(where: isDirectory) ?? currentDirectory

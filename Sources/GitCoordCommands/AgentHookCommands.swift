@@ -74,15 +74,18 @@ struct GeminiHook: AgentHookCommand {
     )
 }
 
-/// All of stdin, up to `limit` bytes (a larger event is refused by the caller, which sees `limit` bytes).
+/// All of stdin, keeping at most `limit` bytes (a larger event is refused by the caller, which sees `limit`
+/// bytes). The rest is read and dropped, so that the agent writing it never meets a broken pipe.
 func readStandardInput(limit: Int) -> [UInt8] {
     var bytes: [UInt8] = []
     var chunk = [UInt8](repeating: 0, count: 65_536)
-    while bytes.count < limit {
+    var total = 0
+    while total < 1 << 30 {
         let count = chunk.withUnsafeMutableBufferPointer { read(0, $0.baseAddress, $0.count) }
         if count < 0 && errno == EINTR { continue }
         if count <= 0 { break }
-        bytes.append(contentsOf: chunk[0..<count])
+        total += count
+        if bytes.count < limit { bytes.append(contentsOf: chunk[0..<min(count, limit - bytes.count)]) }
     }
     return bytes
 }
