@@ -17,6 +17,9 @@ public enum CoordError: Error, Equatable, CustomStringConvertible {
     case contention(ref: String)
     case staleLock(String)
     case git(String)
+    case invalidPattern(String, reason: String)
+    case hooksNotWritable(String)
+    case hookInTheWay(String)
 
     public var description: String {
         switch self {
@@ -57,6 +60,12 @@ public enum CoordError: Error, Equatable, CustomStringConvertible {
             return "\(path) is locked by another process"
         case .git(let message):
             return message
+        case .invalidPattern(let pattern, let reason):
+            return "cannot claim '\(pattern)': \(reason)"
+        case .hooksNotWritable(let path):
+            return "cannot write git hooks into \(path): the folder is not writable"
+        case .hookInTheWay(let path):
+            return "\(path) exists already: git-coord keeps the hook it replaces there"
         }
     }
 
@@ -78,6 +87,11 @@ public enum CoordError: Error, Equatable, CustomStringConvertible {
         case .invalidDuration: return "write it as a number and a unit: 90s, 15m, 2h, 1d"
         case .contention: return "try again"
         case .staleLock(let path): return "if no git-coord or git process is running, remove \(path)"
+        case .invalidPattern: return "claim a path, a directory or a git pathspec such as 'src/components/**'"
+        case .hooksNotWritable:
+            return "make it writable, or point core.hooksPath at a folder you can write, and run 'git coord init' again"
+        case .hookInTheWay(let path):
+            return "move \(path) away (it is not run by git), then run 'git coord init' again"
         default: return nil
         }
     }

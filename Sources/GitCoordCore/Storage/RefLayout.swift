@@ -11,6 +11,11 @@ public enum RefLayout {
     public static func session(_ id: String) -> String { sessions + id }
     public static func name(_ name: String) -> String { names + name }
 
+    /// One arbiter ref per claimed path or pattern, named by the blob id of the normalised pattern (issue 4).
+    public static let claims = root + "claims/"
+
+    public static func claim(_ patternHash: String) -> String { claims + patternHash }
+
     // Agents (issue 5): one arbiter ref per agent session (Claude Code's, Codex's or Gemini's own session_id),
     // naming the git-coord session it maps to, so that two hooks of one agent session can never register two.
     public static let agents = root + "agents/"
