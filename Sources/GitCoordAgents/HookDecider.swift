@@ -58,16 +58,17 @@ struct HookDecider {
         let paths = relativePaths()
         guard !paths.isEmpty else { return .silent }
         let now = nowMillis()
-        let sessions = try coordination.sessions(now: now)
-        let me = sessions.first { $0.record.agent == agent.rawValue && $0.record.agentSessionID == event.agentSessionID }
+        let me = try coordination.agentSession(kind: agent.rawValue, agentSessionID: event.agentSessionID)
         let exported = environment["GIT_COORD_SESSION"]
-        let others = sessions.filter { $0.isLive && $0.id != me?.id && $0.id != exported }
-
+        // Claims on the files (or their folders, or patterns matching them), and other sessions' touched and
+        // uncommitted files: issue 4's overlap index, one read of the session and claim refs.
+        let overlaps = try coordination.others(onPaths: paths, excluding: me?.id, pathsAreFiles: false, now: now)
+            .filter { $0.session.id != exported }
         var reasons: [String] = []
         for path in paths {
-            let holders = others.filter { $0.files.contains { $0.file.path == path } }
-            if !holders.isEmpty {
-                reasons.append(ModelText.conflictReason(path: path, holders: holders, now: now, localHost: Self.localHost))
+            let onPath = overlaps.filter { $0.path == path }
+            if !onPath.isEmpty {
+                reasons.append(ModelText.conflictReason(path: path, overlaps: onPath, now: now, localHost: Self.localHost))
             }
         }
         if coordination.repository.configBool(Self.touchBeforeEditKey) == true, let me, me.isLive {

@@ -71,23 +71,44 @@ public enum ModelText {
         return lines.joined(separator: "\n")
     }
 
-    static func conflictReason(path: String, holders: [Session], now: Millis, localHost: String) -> String {
-        let who = holders.map { holder -> String in
-            let record = holder.record
+    /// Why an edit of `path` overlaps other sessions: each session once, with its branch, task and what it has
+    /// (a claim, with its pattern, reason and expiry; or the file touched or changed, and when).
+    static func conflictReason(path: String, overlaps: [Overlap], now: Millis, localHost: String) -> String {
+        var order: [String] = []
+        var bySession: [String: [Overlap]] = [:]
+        for overlap in overlaps {
+            if bySession[overlap.session.id] == nil { order.append(overlap.session.id) }
+            bySession[overlap.session.id, default: []].append(overlap)
+        }
+        let who = order.map { id -> String in
+            let entries = bySession[id]!
+            let record = entries[0].session.record
             var text = "session \(quoted(record.name))"
             if let agent = record.agent { text += " (\(Display.neutralised(agent)))" }
             text += ", \(branchText(record))"
             if record.host != localHost { text += ", from another clone on host \(quoted(record.host))" }
             text += record.task.isEmpty ? ", no task set" : ", task \(quoted(record.task))"
-            if let file = holder.files.first(where: { $0.file.path == path }) {
-                text += file.changed ? ", has uncommitted changes to it" : ", touched it"
-                text += " \(formatAge(Double(now - file.file.at) / 1000)) ago"
-            }
+            text += ", " + entries.map { what($0, now: now) }.joined(separator: " and ")
             return text
         }
-        return "git-coord: \(quoted(path)) is being worked on by another live session: " + who.joined(separator: "; ")
+        let claimed = overlaps.contains { if case .claim = $0.reason { return true } else { return false } }
+        return "git-coord: \(quoted(path)) is \(claimed ? "claimed" : "being worked on") by another live session: "
+            + who.joined(separator: "; ")
             + ". Editing it too risks a merge conflict or undoing that work. Check with the user or that session first, "
             + "wait until it is done, or pick another file."
+    }
+
+    private static func what(_ overlap: Overlap, now: Millis) -> String {
+        switch overlap.reason {
+        case .claim(let claim):
+            var text = "claims it"
+            if claim.pattern.text != overlap.path { text += " as \(quoted(claim.pattern.text))" }
+            text += " until in \(formatAge(Double(claim.record.expires - now) / 1000))"
+            if let reason = claim.record.reason, !reason.isEmpty { text += " (reason: \(quoted(reason)))" }
+            return text
+        case .touched(let at): return "touched it \(formatAge(Double(now - at) / 1000)) ago"
+        case .changed(let at): return "has uncommitted changes to it (\(formatAge(Double(now - at) / 1000)) ago)"
+        }
     }
 }
 

@@ -53,7 +53,9 @@ extension Coordination {
         let ref = RefLayout.agent(kind, Self.agentKey(agentSessionID))
         for _ in 0..<5 {
             let existing = try agentBinding(kind: kind, agentSessionID: agentSessionID)
-            if let existing, let session = try session(id: existing.binding.session) {
+            // A binding's session record is written right after the binding: a missing one is being written
+            // (wait for it), or was never written by a process that died (rebind it, below).
+            if let existing, let session = try waitForSession(id: existing.binding.session) {
                 if session.isLive { return (try updateSession(session, forceHeartbeat: true), .resumed) }
                 return (try revive(session), .revived)
             }
@@ -64,11 +66,7 @@ extension Coordination {
                 bound = try bind(ref, kind: kind, agentSessionID: agentSessionID, to: adoptable?.id ?? Self.newSessionID(),
                                  replacing: existing?.commit)
             } catch let error as GitError where error.isContention {
-                // Another hook of the same agent session bound it first: use its session, once it is written.
-                if let winner = try waitForBoundSession(kind: kind, agentSessionID: agentSessionID) {
-                    return (try updateSession(winner, forceHeartbeat: true), .resumed)
-                }
-                continue
+                continue  // another hook of the same agent session bound it first: use its session
             }
             if let adoptable {
                 if let adopted = try adopt(adoptable, agentSessionID: agentSessionID) { return (adopted, .adopted) }
@@ -126,12 +124,10 @@ extension Coordination {
         return commit
     }
 
-    /// After losing the race to bind: the winner writes its session record right after the arbiter; wait for it.
-    private func waitForBoundSession(kind: String, agentSessionID: String) throws -> Session? {
-        for attempt in 0..<40 {
-            if let session = try agentSession(kind: kind, agentSessionID: agentSessionID), session.state != .ended {
-                return session
-            }
+    /// The session with this id, waiting up to about 2 s for its record to appear.
+    private func waitForSession(id: String) throws -> Session? {
+        for attempt in 0..<45 {
+            if let session = try session(id: id) { return session }
             usleep(UInt32(min(50_000, 1_000 << min(attempt, 6))))
         }
         return nil

@@ -48,6 +48,31 @@ import Testing
         #expect(own.result.stdout.isEmpty, "a session is not warned about its own file: \(own.result)")
     }
 
+    @Test func claudeAsksBeforeEditingAFileAnotherSessionClaims() throws {
+        let (scratch, worktreeB) = try twoWorktrees()
+        _ = try scratch.hook("claude", "SessionStart", session: "claimer")
+        let idA = try sessionID(scratch, "claimer")
+        let nameA = try sessionName(scratch, "claimer")
+        try scratch.coordOK("task", "Move settings to the new router", env: ["GIT_COORD_SESSION": idA])
+        try scratch.coordOK("claim", "src/settings", "--reason", "router move", env: ["GIT_COORD_SESSION": idA])
+
+        _ = try scratch.hook("claude", "SessionStart", session: "editor", in: worktreeB)
+        let pre = try scratch.hook("claude", "PreToolUse-Write", session: "editor", in: worktreeB,
+                                   values: ["FILE": worktreeB + "/src/settings/Page.jsx"])
+        #expect(pre.decision == "ask", "a file below a claimed folder: \(pre.result)")
+        let reason = try #require(pre.reason)
+        #expect(reason.contains("\"\(nameA)\"") && reason.contains("claims it as \"src/settings\""), "\(reason)")
+        #expect(reason.contains("Move settings to the new router") && reason.contains("router move"), "\(reason)")
+        // The holder itself edits freely.
+        let own = try scratch.hook("claude", "PreToolUse-Write", session: "claimer", values: ["FILE": scratch.repo + "/src/settings/Page.jsx"])
+        #expect(own.result.stdout.isEmpty, "\(own.result)")
+        // Released: nothing to say.
+        try scratch.coordOK("release", "--all", env: ["GIT_COORD_SESSION": idA])
+        let after = try scratch.hook("claude", "PreToolUse-Write", session: "editor", in: worktreeB,
+                                     values: ["FILE": worktreeB + "/src/settings/Page.jsx"])
+        #expect(after.result.stdout.isEmpty, "\(after.result)")
+    }
+
     @Test func denyAndWarnAreConfigurable() throws {
         let (scratch, worktreeB) = try twoWorktrees()
         _ = try scratch.hook("claude", "SessionStart", session: "a")
