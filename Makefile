@@ -18,6 +18,7 @@ release: deps
 	$(SWIFT) build $(RELEASE) --product git-coord
 
 test: deps
+	@scripts/mcp-venv.sh
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build
 
