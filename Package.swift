@@ -19,8 +19,11 @@ let package = Package(
             pkgConfig: "libgit2",
             providers: [.apt(["libgit2-dev"])]
         ),
+        // Keeps libgit2's start-up from parsing the system CA bundle (~4 ms a process; git-coord does no TLS through
+        // libgit2). See Sources/CFastStart/fast_start.c and docs/design.md.
+        .target(name: "CFastStart"),
         // Everything about repositories, records and sessions; nothing about the command line.
-        .target(name: "GitCoordCore", dependencies: ["CLibGit2"]),
+        .target(name: "GitCoordCore", dependencies: ["CLibGit2", "CFastStart"]),
         // The coding agents' hook protocols (Claude Code, Codex, Gemini CLI): parse an event, decide, render.
         // No command line and no libgit2 here; the core does the storage.
         .target(name: "GitCoordAgents", dependencies: ["GitCoordCore"]),

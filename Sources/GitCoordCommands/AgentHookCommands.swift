@@ -17,13 +17,7 @@ protocol AgentHookCommand: ParsableCommand {
 }
 
 extension AgentHookCommand {
-    func run() throws {
-        let answer = AgentHook.answer(agent: Self.agent, input: readStandardInput(limit: AgentHook.maximumInput + 1),
-                                      environment: ProcessInfo.processInfo.environment,
-                                      currentDirectory: FileManager.default.currentDirectoryPath)
-        for line in answer.diagnostics { printError(line) }
-        if !answer.stdout.isEmpty { print(answer.stdout) }
-    }
+    func run() throws { AgentHookEntry.answer(Self.agent) }
 
     static func hookDiscussion(_ events: String, install: String) -> String {
         """
@@ -72,6 +66,23 @@ struct GeminiHook: AgentHookCommand {
                 + "deny, so an overlapping edit is shown to the user (or denied with coord.editConflict=deny)",
             install: "git coord install gemini")
     )
+}
+
+/// The agents start `git coord hook <agent>` on every edit: that exact command line skips ArgumentParser, whose
+/// command tree costs about a millisecond of type lookups at start-up. Any other form (`--help`) goes through it.
+enum AgentHookEntry {
+    static func agent(for arguments: [String]) -> AgentKind? {
+        guard arguments.count == 3, arguments[1] == "hook" else { return nil }
+        return AgentKind(rawValue: arguments[2])
+    }
+
+    static func answer(_ agent: AgentKind) {
+        let answer = AgentHook.answer(agent: agent, input: readStandardInput(limit: AgentHook.maximumInput + 1),
+                                      environment: ProcessInfo.processInfo.environment,
+                                      currentDirectory: FileManager.default.currentDirectoryPath)
+        for line in answer.diagnostics { printError(line) }
+        if !answer.stdout.isEmpty { print(answer.stdout) }
+    }
 }
 
 /// All of stdin, keeping at most `limit` bytes (a larger event is refused by the caller, which sees `limit`
