@@ -196,9 +196,8 @@ struct Check: ParsableCommand {
             let directory = FileManager.default.currentDirectoryPath
             let relative = try paths.map { try coordination.repository.relativePath($0, from: directory) }
             // Without a session of our own (a person checking by hand) every live session counts.
-            let me = try? coordination.resolveSession(sessionOptions.selector)
             let now = nowMillis()
-            let overlaps = try coordination.others(onPaths: relative, excluding: me?.id, pathsAreFiles: false, now: now)
+            let overlaps = try coordination.othersOn(paths: relative, selector: sessionOptions.selector).overlaps
             if output.json {
                 try printJSON(CheckView(paths: relative, overlaps: overlaps, now: now))
             } else {

@@ -86,16 +86,17 @@ struct PostCheckoutHook: ParsableCommand {
             let sessions = try coordination.sessions()
             let me = coordination.hookSession(selector: GitHookRunner.selector, among: sessions)
             if let me, me.isLive { try coordination.updateSession(me) }
-            guard arguments.count >= 3, arguments[2] == "1", arguments[0] != arguments[1] else { return }
+            guard arguments.count >= 3, arguments[2] == "1" else { return }  // 0: files checked out, branch unchanged
             let branch = coordination.repository.currentBranch
             let (sameBranch, sameCheckout) = try coordination.neighbours(onBranch: branch, excluding: me)
             for other in sameBranch {
                 printError("git-coord: \(Display.neutralised(other.name)) is also on branch \(Display.neutralised(branch ?? "")) "
                     + "in \(Display.neutralised(other.record.worktree))\(taskSuffix(other))")
             }
-            for other in sameCheckout {
-                printError("git-coord: \(Display.neutralised(other.name)) works in this checkout too: its files just changed "
-                    + "under it\(taskSuffix(other))")
+            // A session sharing this checkout that last saw another branch just had its files changed under it.
+            for other in sameCheckout where other.record.branch != branch {
+                printError("git-coord: \(Display.neutralised(other.name)) works in this checkout too, on "
+                    + "\(SessionText.branchLabel(other.record)): its files just changed under it\(taskSuffix(other))")
             }
             if !sameBranch.isEmpty {
                 printError("hint: two sessions committing to one branch from two worktrees step on each other; "
