@@ -27,6 +27,7 @@ public struct GitCoord: ParsableCommand {
             SetTask.self, Touch.self, Heartbeat.self, Stop.self,
             ClaimCommand.self, Release.self, Claims.self, Check.self,
             Install.self, MCPCommand.self,
+            Note.self, Send.self, Inbox.self, Feed.self, GC.self,
             Hook.self,
         ]
     )

@@ -25,4 +25,11 @@ public enum RefLayout {
     // naming the git-coord session it maps to, so that two hooks of one agent session can never register two.
     public static let agents = root + "agents/"
     public static func agent(_ kind: String, _ key: String) -> String { agents + kind + "/" + key }
+    /// One log per session: its notes and outgoing direct messages, written by that session only.
+    public static let logs = root + "log/"
+    /// One unread cursor per reader session, written by that session only (compare-and-swap).
+    public static let cursors = root + "cursors/"
+
+    public static func log(_ sessionID: String) -> String { logs + sessionID }
+    public static func cursor(_ sessionID: String) -> String { cursors + sessionID }
 }
