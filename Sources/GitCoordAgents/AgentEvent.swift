@@ -14,6 +14,10 @@ public enum AgentKind: String, CaseIterable, Sendable {
     /// session of the worktree is taken to be the cleared one.
     var hasSessionEnd: Bool { self != .codex }
 
+    /// The most text one answer adds to the model's context: Claude Code's documented cap for additionalContext
+    /// (10,000 characters); the others document none, and get the same.
+    public var contextLimit: Int { 10_000 }
+
     /// The environment variables naming a file whose `export NAME=value` lines reach the agent's later shell
     /// commands (SessionStart only).
     var envFileVariables: [String] {

@@ -43,15 +43,41 @@ struct HookDecider {
             kind: agent.rawValue, agentSessionID: event.agentSessionID, source: source, adoptSoleSession: !agent.hasSessionEnd)
         exportSession(session.id)
         let now = nowMillis()
-        let others = try coordination.sessions(now: now).filter { $0.isLive && $0.id != session.id }
-        return HookReply(context: ModelText.sessionIntro(session, outcome: outcome, others: others, now: now,
-                                                         localHost: Self.localHost))
+        let sessions = try coordination.sessions(now: now)
+        let others = sessions.filter { $0.isLive && $0.id != session.id }
+        let intro = ModelText.sessionIntro(session, outcome: outcome, others: others, now: now, localHost: Self.localHost)
+        let news = try delivery(for: session, sessions: sessions, budget: agent.contextLimit - intro.count - 2)
+        return HookReply(context: [intro, news].compactMap { $0 }.joined(separator: "\n\n"))
     }
 
     private mutating func promptSubmit() throws -> HookReply {
-        let session = try ownSession(attachIfMissing: true)
-        if let session { _ = try coordination.heartbeat(session) }
-        return .silent
+        guard let session = try ownSession(attachIfMissing: true) else { return .silent }
+        let fresh = try coordination.heartbeat(session)
+        return HookReply(context: try delivery(for: fresh, sessions: nil, budget: agent.contextLimit))
+    }
+
+    /// Unread notes and messages, and takeovers of the session's claims, each delivered once (see
+    /// `Coordination.deliverInbox`): as many as fit in `budget` characters now, the rest on the next turn.
+    private func delivery(for session: Session, sessions known: [Session]?, budget: Int) throws -> String? {
+        let now = nowMillis()
+        var senders: [String: Session] = [:]
+        func loadSenders() throws {
+            guard senders.isEmpty else { return }
+            let all = try known ?? coordination.sessions(now: now)
+            senders = Dictionary(all.map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
+        }
+        let takeovers = try coordination.deliverTakeovers(to: session)
+        let takeoverBudget = takeovers.reduce(0) { $0 + DeliveryText.takeover($1, now: now).count + 1 }
+        var fitError: Error?
+        let (items, waiting) = try coordination.deliverInbox(to: session) { unread in
+            guard !unread.isEmpty else { return 0 }
+            do { try loadSenders() } catch { fitError = error }
+            return DeliveryText.fitting(unread, budget: max(0, budget - takeoverBudget), senders: senders, now: now,
+                                        localHost: Self.localHost)
+        }
+        if let fitError { throw fitError }
+        return DeliveryText.text(items: items, takeovers: takeovers, waiting: waiting, senders: senders, now: now,
+                                 localHost: Self.localHost)
     }
 
     private mutating func beforeEdit() throws -> HookReply {
@@ -80,14 +106,20 @@ struct HookDecider {
 
     private mutating func afterTool() throws -> HookReply {
         let paths = relativePaths()
+        var session: Session?
         if !paths.isEmpty {
-            if let session = try ownSession(attachIfMissing: true) { try coordination.touch(paths, for: session) }
-        } else if let session = try ownSession(attachIfMissing: false),
-                  Double(nowMillis() - session.record.seen) / 1000 >= coordination.settings.heartbeatInterval {
-            // Long autonomous runs send no prompts: tool calls keep the session live (a write only when due).
-            _ = try coordination.heartbeat(session)
+            session = try ownSession(attachIfMissing: true)
+            if let session { try coordination.touch(paths, for: session) }
+        } else {
+            session = try ownSession(attachIfMissing: false)
+            if let live = session, Double(nowMillis() - live.record.seen) / 1000 >= coordination.settings.heartbeatInterval {
+                // Long autonomous runs send no prompts: tool calls keep the session live (a write only when due).
+                session = try coordination.heartbeat(live)
+            }
         }
-        return .silent
+        // Messages reach a model between tool calls of a long run, not only at the next prompt.
+        guard let session else { return .silent }
+        return HookReply(context: try delivery(for: session, sessions: nil, budget: agent.contextLimit))
     }
 
     // MARK: Parts
