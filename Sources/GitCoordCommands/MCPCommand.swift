@@ -12,7 +12,7 @@ struct MCPCommand: ParsableCommand {
         commandName: "mcp",
         abstract: "Run the git-coord MCP server on stdin and stdout (started by a coding agent, not by hand).",
         discussion: """
-        Tools: list_sessions, set_task, claim, release, check (and note, send and inbox once this build has them). \
+        Tools: list_sessions, set_task, note, send, inbox (peek or consume), claim, release, check. \
         Each call opens the repository of the server's working directory. A session is chosen by the 'session' \
         argument, else $GIT_COORD_SESSION, else the one live session of the worktree. Logs go to stderr only.
 

@@ -19,15 +19,17 @@ import Testing
         try scratch.coordOK("claim", "src/router.js", env: ["GIT_COORD_SESSION": alice])
         let worktree = try scratch.addWorktree("app-b")
         try scratch.coordOK("start", "--name", "bob", in: worktree)
+        try scratch.coordOK("note", "Router moved to src/router", env: ["GIT_COORD_SESSION": alice])
 
         var env = scratch.environment
         env["GIT_COORD_SESSION"] = nil
         let client = try runProcess(Self.packageRoot + "/.venv/bin/python",
-                                    [Self.packageRoot + "/Tests/mcp/client.py", worktree, "alice", "src/router.js", "--", coordBinary, "mcp"],
+                                    [Self.packageRoot + "/Tests/mcp/client.py", worktree, "alice", "src/router.js",
+                                     "Router moved to src/router", "--", coordBinary, "mcp"],
                                     in: worktree, environment: env)
         #expect(client.succeeded, "\(client)")
         let report = try #require(try JSONSerialization.jsonObject(with: Data(client.stdout.utf8)) as? [String: Any], "\(client)")
-        #expect(report["tools"] as? [String] == ["check", "claim", "list_sessions", "release", "set_task"])
+        #expect(report["tools"] as? [String] == ["check", "claim", "inbox", "list_sessions", "note", "release", "send", "set_task"])
         #expect(report["failures"] as? [String] == [], "\(report)")
         #expect((report["checks"] as? Int ?? 0) >= 20)
 
@@ -36,6 +38,8 @@ import Testing
         let bob = (sessions?["sessions"] as? [[String: Any]])?.first { $0["name"] as? String == "bob" }
         #expect(bob?["task"] as? String == "Wire the MCP client in")
         #expect(!(try scratch.coordOK("claims")).contains("docs/mine.md"), "released through the server")
+        let aliceInbox = try scratch.coordOK("inbox", env: ["GIT_COORD_SESSION": alice])
+        #expect(aliceInbox.contains("Wired the MCP client in") && aliceInbox.contains("Your router is next"), "\(aliceInbox)")
     }
 
     @Test func outsideARepositoryEveryCallIsAToolErrorNotADeadServer() throws {

@@ -1,9 +1,9 @@
 """An independent MCP client for git-coord's server: the official MCP Python SDK over stdio.
 
 Run by Tests/GitCoordTests/MCPServerTests.swift as
-    .venv/bin/python Tests/mcp/client.py WORKTREE OTHER_SESSION_NAME CLAIMED_PATH -- SERVER_COMMAND...
+    .venv/bin/python Tests/mcp/client.py WORKTREE OTHER_SESSION_NAME CLAIMED_PATH INCOMING_NOTE -- SERVER_COMMAND...
 in a repository the test set up: a session of our own live in WORKTREE, and OTHER_SESSION_NAME holding a claim on
-CLAIMED_PATH. It lists the tools, calls each one (successes and failures), checks the answers, and prints one JSON
+CLAIMED_PATH and having posted INCOMING_NOTE since. It lists the tools, calls each one (successes and failures), checks the answers, and prints one JSON
 report on stdout. Exit 0 when every check held; 1 with the failed checks listed otherwise.
 """
 
@@ -40,7 +40,7 @@ async def call(session, name, arguments):
     return bool(field(result, "is_error", "isError")), text
 
 
-async def main(worktree, other, claimed, command):
+async def main(worktree, other, claimed, incoming, command):
     params = StdioServerParameters(command=command[0], args=command[1:], cwd=worktree, env=dict(os.environ))
     async with stdio_client(params) as (read, write):
         async with ClientSession(read, write) as session:
@@ -82,6 +82,19 @@ async def main(worktree, other, claimed, command):
             error, text = await call(session, "release", {"all": True})
             check(not error and json.loads(text)["released"] == ["docs/mine.md"], f"release all: {text}")
 
+            # note, send, inbox: the other session's note and message reach this one; peek does not consume.
+            error, text = await call(session, "note", {"text": "Wired the MCP client in"})
+            check(not error and json.loads(text)["kind"] == "note", f"note: {text}")
+            error, text = await call(session, "send", {"to": other, "text": "Your router is next"})
+            check(not error and json.loads(text)["kind"] == "message", f"send: {text}")
+            error, text = await call(session, "inbox", {"peek": True})
+            peeked = json.loads(text)["items"] if not error else []
+            check(not error and [i["text"] for i in peeked] == [incoming], f"inbox peek shows the other's note: {text}")
+            error, text = await call(session, "inbox", {})
+            check(not error and [i["text"] for i in json.loads(text)["items"]] == [incoming], f"inbox consumes it: {text}")
+            error, text = await call(session, "inbox", {})
+            check(not error and json.loads(text)["items"] == [], f"a second inbox is empty: {text}")
+
             # Bad calls are tool errors, and the server lives on.
             for name, arguments, expect in [
                 ("set_task", {}, "'task' is required"),
@@ -90,6 +103,8 @@ async def main(worktree, other, claimed, command):
                 ("set_task", {"task": "x", "session": "nobody-here"}, "no session 'nobody-here'"),
                 ("release", {}, "either paths or all"),
                 ("teleport", {}, "unknown tool"),
+                ("note", {"text": ""}, "empty"),
+                ("send", {"to": "nobody-here", "text": "hi"}, "no session 'nobody-here'"),
             ]:
                 error, text = await call(session, name, arguments)
                 check(error and expect in text, f"{name}({arguments}) is a tool error saying '{expect}': {text}")
@@ -101,8 +116,8 @@ async def main(worktree, other, claimed, command):
 
 if __name__ == "__main__":
     separator = sys.argv.index("--")
-    worktree, other, claimed = sys.argv[1:separator]
-    asyncio.run(main(worktree, other, claimed, sys.argv[separator + 1:]))
+    worktree, other, claimed, incoming = sys.argv[1:separator]
+    asyncio.run(main(worktree, other, claimed, incoming, sys.argv[separator + 1:]))
     report["failures"] = failures
     print(json.dumps(report))
     sys.exit(1 if failures else 0)
