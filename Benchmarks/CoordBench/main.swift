@@ -3,3 +3,4 @@
 print("git-coord benchmark (\(coordBinaryDescription))")
 PresenceBenchmark.run()
 ClaimsBenchmark.run()
+AgentHookBenchmark.run()

@@ -46,19 +46,20 @@ struct HookDecider {
         let sessions = try coordination.sessions(now: now)
         let others = sessions.filter { $0.isLive && $0.id != session.id }
         let intro = ModelText.sessionIntro(session, outcome: outcome, others: others, now: now, localHost: Self.localHost)
-        let news = try delivery(for: session, sessions: sessions, budget: agent.contextLimit - intro.count - 2)
+        let news = try delivery(for: session, sessions: sessions, budget: agent.contextLimit - intro.count - 2, takeovers: true)
         return HookReply(context: [intro, news].compactMap { $0 }.joined(separator: "\n\n"))
     }
 
     private mutating func promptSubmit() throws -> HookReply {
         guard let session = try ownSession(attachIfMissing: true) else { return .silent }
         let fresh = try coordination.heartbeat(session)
-        return HookReply(context: try delivery(for: fresh, sessions: nil, budget: agent.contextLimit))
+        return HookReply(context: try delivery(for: fresh, sessions: nil, budget: agent.contextLimit, takeovers: true))
     }
 
     /// Unread notes and messages, and takeovers of the session's claims, each delivered once (see
     /// `Coordination.deliverInbox`): as many as fit in `budget` characters now, the rest on the next turn.
-    private func delivery(for session: Session, sessions known: [Session]?, budget: Int) throws -> String? {
+    /// Takeovers are looked for at turn boundaries only (they cost a look at every claim ref), not after each tool.
+    private func delivery(for session: Session, sessions known: [Session]?, budget: Int, takeovers withTakeovers: Bool) throws -> String? {
         let now = nowMillis()
         var senders: [String: Session] = [:]
         func loadSenders() throws {
@@ -66,7 +67,7 @@ struct HookDecider {
             let all = try known ?? coordination.sessions(now: now)
             senders = Dictionary(all.map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
         }
-        let takeovers = try coordination.deliverTakeovers(to: session)
+        let takeovers = withTakeovers ? try coordination.deliverTakeovers(to: session) : []
         let takeoverBudget = takeovers.reduce(0) { $0 + DeliveryText.takeover($1, now: now).count + 1 }
         var fitError: Error?
         let (items, waiting) = try coordination.deliverInbox(to: session) { unread in
@@ -119,7 +120,7 @@ struct HookDecider {
         }
         // Messages reach a model between tool calls of a long run, not only at the next prompt.
         guard let session else { return .silent }
-        return HookReply(context: try delivery(for: session, sessions: nil, budget: agent.contextLimit))
+        return HookReply(context: try delivery(for: session, sessions: nil, budget: agent.contextLimit, takeovers: false))
     }
 
     // MARK: Parts

@@ -47,23 +47,42 @@ extension Coordination {
 
     /// Takeovers of `reader`'s claims not delivered before, oldest first, marked delivered in the same
     /// compare-and-swap of `refs/coord/v1/delivered/<session-id>` (written only for that session).
+    ///
+    /// Finding takeovers means reading every claim record, so it is skipped when no claim ref moved since the
+    /// last look: the mark keeps a fingerprint of the claim refs' names and targets (a listing, no object read).
     public func deliverTakeovers(to reader: Session) throws -> [Takeover] {
         var fresh: [Takeover] = []
         try store.update(RefLayout.delivered(reader.id), message: "delivered to \(reader.name)") { current in
             let mark = current.flatMap { try? JSONDecoder().decode(DeliveryMark.self, from: $0.payload) }
                 .flatMap { $0.session == reader.id ? $0 : nil }
+            let fingerprint = try claimsFingerprint()
+            fresh = []
+            if let mark, mark.claimsFingerprint == fingerprint { return nil }
             let since = mark?.takeoversUntil ?? reader.record.started
             fresh = try takeovers(of: reader.id, since: since + 1).reversed()
-            guard let newest = fresh.map(\.victim.at).max() else { return nil }
-            return try Self.encoder.encode(DeliveryMark(session: reader.id, takeoversUntil: newest))
+            let newest = fresh.map(\.victim.at).max() ?? since
+            return try Self.encoder.encode(DeliveryMark(session: reader.id, takeoversUntil: newest, claimsFingerprint: fingerprint))
         }
         return fresh
     }
 
-    /// How far takeovers have been delivered to a session's model.
+    /// How far takeovers have been delivered to a session's model, and the claim refs as they were then.
     struct DeliveryMark: Codable {
         var version = 1
         var session: String
         var takeoversUntil: Millis
+        var claimsFingerprint: String?
+    }
+
+    /// A 64-bit FNV-1a digest of every claim ref's name and target: equal digests, no claim changed.
+    func claimsFingerprint() throws -> String {
+        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+        for (name, target) in try store.refs(under: RefLayout.claims) {
+            for byte in name.utf8 { hash = (hash ^ UInt64(byte)) &* 0x0000_0100_0000_01B3 }
+            withUnsafeBytes(of: target.raw.id) { bytes in
+                for byte in bytes { hash = (hash ^ UInt64(byte)) &* 0x0000_0100_0000_01B3 }
+            }
+        }
+        return String(hash, radix: 16)
     }
 }

@@ -54,14 +54,15 @@ import Testing
         let idA = try sessionID(scratch, "claimer")
         let nameA = try sessionName(scratch, "claimer")
         try scratch.coordOK("task", "Move settings to the new router", env: ["GIT_COORD_SESSION": idA])
-        try scratch.coordOK("claim", "src/settings", "--reason", "router move", env: ["GIT_COORD_SESSION": idA])
+        // A folder claim (the trailing slash says folder even before it exists).
+        try scratch.coordOK("claim", "src/settings/", "--reason", "router move", env: ["GIT_COORD_SESSION": idA])
 
         _ = try scratch.hook("claude", "SessionStart", session: "editor", in: worktreeB)
         let pre = try scratch.hook("claude", "PreToolUse-Write", session: "editor", in: worktreeB,
                                    values: ["FILE": worktreeB + "/src/settings/Page.jsx"])
         #expect(pre.decision == "ask", "a file below a claimed folder: \(pre.result)")
         let reason = try #require(pre.reason)
-        #expect(reason.contains("\"\(nameA)\"") && reason.contains("claims it as \"src/settings\""), "\(reason)")
+        #expect(reason.contains("\"\(nameA)\"") && reason.contains("claims it as \"src/settings"), "\(reason)")
         #expect(reason.contains("Move settings to the new router") && reason.contains("router move"), "\(reason)")
         // The holder itself edits freely.
         let own = try scratch.hook("claude", "PreToolUse-Write", session: "claimer", values: ["FILE": scratch.repo + "/src/settings/Page.jsx"])
