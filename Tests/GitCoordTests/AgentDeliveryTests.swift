@@ -69,7 +69,7 @@ import Testing
         let payload = try AgentFixture.payload("claude", "UserPromptSubmit", ["SESSION_ID": "agent-b", "CWD": worktreeB])
         let outputs = OutputBox()
         try withThrowingTaskGroupSync(count: 8) {
-            let result = try scratch.coord(["hook", "claude"], in: worktreeB, stdin: payload)
+            let result = try scratch.coord(["hook", "claude"], in: worktreeB, env: ["CLAUDE_PROJECT_DIR": worktreeB], stdin: payload)
             outputs.add(result.stdout)
         }
         let all = outputs.all.joined()

@@ -40,7 +40,11 @@ extension Scratch {
         let cwd = directory ?? repo
         var all = ["SESSION_ID": session, "CWD": cwd, "SOURCE": "startup", "REASON": "prompt_input_exit"]
         all.merge(values) { $1 }
-        let result = try coord(["hook", agent], in: cwd, env: env, stdin: try AgentFixture.payload(agent, fixture, all))
+        // As the agents do: Claude Code and Gemini CLI name the project folder in the hook's environment (and a test
+        // run from inside an agent must not act on that agent's project).
+        var environment = ["CLAUDE_PROJECT_DIR": agent == "claude" ? cwd : "", "GEMINI_PROJECT_DIR": agent == "gemini" ? cwd : ""]
+        environment.merge(env) { $1 }
+        let result = try coord(["hook", agent], in: cwd, env: environment, stdin: try AgentFixture.payload(agent, fixture, all))
         #expect(result.status == 0, "a hook must always exit 0: \(result)")
         if !result.stdout.isEmpty {
             #expect((try? JSONSerialization.jsonObject(with: Data(result.stdout.utf8))) != nil, "stdout is not JSON: \(result)")

@@ -113,7 +113,7 @@ import Testing
         let payload = try AgentFixture.payload("claude", "SessionStart",
                                                ["SESSION_ID": "racer", "CWD": scratch.repo, "SOURCE": "startup"])
         try withThrowingTaskGroupSync(count: 8) {
-            let result = try scratch.coord(["hook", "claude"], stdin: payload)
+            let result = try scratch.coord(["hook", "claude"], env: ["CLAUDE_PROJECT_DIR": scratch.repo], stdin: payload)
             #expect(result.status == 0 && result.stdout.contains("git-coord session"), "\(result)")
         }
         #expect(try scratch.sessionsJSON().count == 1)
@@ -205,7 +205,7 @@ import Testing
             ("over the size limit", Data(count: 33 << 20)),
         ]
         for (label, input) in cases {
-            let result = try scratch.coord(["hook", "claude"], stdin: input)
+            let result = try scratch.coord(["hook", "claude"], env: ["CLAUDE_PROJECT_DIR": scratch.repo], stdin: input)
             #expect(result.status == 0 && result.stdout.isEmpty, "\(label): \(result)")
             #expect(result.stderr.contains("git-coord hook claude:"), "\(label) says why on stderr: \(result)")
         }
