@@ -55,7 +55,8 @@ extension Coordination {
             let existing = try agentBinding(kind: kind, agentSessionID: agentSessionID)
             // A binding's session record is written right after the binding: a missing one is being written
             // (wait for it), or was never written by a process that died (rebind it, below).
-            if let existing, let session = try waitForSession(id: existing.binding.session) {
+            if let existing, let session = try session(id: existing.binding.session)
+                ?? (try isRecent(existing.commit) ? waitForSession(id: existing.binding.session) : nil) {
                 if session.isLive { return (try updateSession(session, forceHeartbeat: true), .resumed) }
                 return (try revive(session), .revived)
             }
@@ -122,6 +123,12 @@ extension Coordination {
         let commit = try store.writeRecord(payload, parent: expected, message: "bind \(kind) session")
         try store.compareAndSwap(ref, to: commit, expecting: expected, message: "bind \(kind) session")
         return commit
+    }
+
+    /// Whether a binding was written in the last few seconds: only then can its session record still be on its way
+    /// (a binding whose session was dropped by `git coord gc` is old, and is rebound at once).
+    private func isRecent(_ commit: ObjectID) throws -> Bool {
+        abs(Double(nowMillis()) / 1000 - Double(try store.commitTime(of: commit))) < 10
     }
 
     /// The session with this id, waiting up to about 2 s for its record to appear.
@@ -251,5 +258,14 @@ extension RecordStore {
         try check(git_commit_lookup(&object, repository.pointer, &oid), "read record \(commit)")
         defer { git_commit_free(object) }
         return git_commit_message(object).map { String(cString: $0) } ?? ""
+    }
+
+    /// When a record commit was written, in seconds since the Unix epoch.
+    func commitTime(of commit: ObjectID) throws -> Int64 {
+        var oid = commit.raw
+        var object: OpaquePointer?
+        try check(git_commit_lookup(&object, repository.pointer, &oid), "read record \(commit)")
+        defer { git_commit_free(object) }
+        return Int64(git_commit_time(object))
     }
 }

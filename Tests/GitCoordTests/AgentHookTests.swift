@@ -131,6 +131,18 @@ import Testing
         #expect(live.count == 1 && live.first?["id"] as? String == id)
     }
 
+    @Test func aBindingWhoseSessionRecordIsGoneIsRebound() throws {
+        let (scratch, _) = try twoWorktrees()
+        _ = try scratch.hook("claude", "SessionStart", session: "pruned")
+        let id = try sessionID(scratch, "pruned")
+        // As `git coord gc` drops a long-ended session: its record goes, the agent binding stays behind.
+        try scratch.git("update-ref", "-d", "refs/coord/v1/sessions/\(id)")
+        let again = try scratch.hook("claude", "SessionStart", session: "pruned", values: ["SOURCE": "resume"])
+        #expect(again.context?.contains("registered as git-coord session") == true, "\(again.result)")
+        let fresh = try sessionID(scratch, "pruned")
+        #expect(fresh != id && (try scratch.sessionsJSON()).count == 1)
+    }
+
     @Test func clearHandsTheSessionToTheNewAgentSessionID() throws {
         let (scratch, _) = try twoWorktrees()
         _ = try scratch.hook("claude", "SessionStart", session: "before-clear")
