@@ -140,7 +140,8 @@ import Testing
         let again = try scratch.hook("claude", "SessionStart", session: "pruned", values: ["SOURCE": "resume"])
         #expect(again.context?.contains("registered as git-coord session") == true, "\(again.result)")
         let fresh = try sessionID(scratch, "pruned")
-        #expect(fresh != id && (try scratch.sessionsJSON()).count == 1)
+        let count = try scratch.sessionsJSON().count
+        #expect(fresh != id && count == 1)
     }
 
     @Test func clearHandsTheSessionToTheNewAgentSessionID() throws {
