@@ -41,6 +41,10 @@ public struct GitCoord: ParsableCommand {
             Glibc.exit(0)
         }
         do {
+            if let hook = GitHookFastPath.handler(for: CommandLine.arguments) {
+                try hook()
+                Glibc.exit(0)
+            }
             var command = try parseAsRoot()
             try command.run()
             Glibc.exit(0)

@@ -126,6 +126,23 @@ import CoordTestSupport
         #expect(all.contains("[holder-ended]"))
     }
 
+    @Test func aStaleSessionsClaimIsVoidAndClaimingAgainRevivesIt() throws {
+        let (scratch, alice) = try Self.setUp()
+        try scratch.coordOK("claim", "src/a.js")
+        let bobTree = try scratch.addWorktree("bob")
+        try scratch.coordOK("start", "--name", "bob", in: bobTree)
+        try scratch.git("config", "coord.sessionTTL", "1s")
+        Thread.sleep(forTimeInterval: 1.5)
+        // alice went silent: stale, and her claim with her, with no write.
+        #expect(try scratch.coordOK("claims", "--all").contains("[holder-stale]"))
+        #expect(try scratch.coord(["check", "src/a.js"], in: bobTree).status == 0)
+        // Claiming is a sign of life: alice is live again, and so is her claim.
+        try scratch.coordOK("claim", "src/a.js", env: ["GIT_COORD_SESSION": alice])
+        try scratch.git("config", "coord.sessionTTL", "15m")  // so that a slow machine cannot make her stale again
+        #expect(try scratch.coordOK("claims").contains("src/a.js  alice"))
+        #expect(try scratch.coord(["check", "src/a.js"], in: bobTree).status == 1)
+    }
+
     @Test func forceTakesALiveClaimAndRecordsTheTakeover() throws {
         let (scratch, alice) = try Self.setUp()
         try scratch.coordOK("claim", "src/a.js", "src/b.js")
@@ -139,6 +156,15 @@ import CoordTestSupport
         #expect(json.contains("\"session\" : \"\(alice)\""))
         #expect(json.contains("\"overrode\""))   // src/** was taken over alice's src/b.js, which stays
         #expect(try scratch.coord(["check", "src/a.js"], env: ["GIT_COORD_SESSION": alice]).stdout.contains("claimed by bob"))
+
+        // Alice can learn what was taken from her (and the lead's direct messages can tell her).
+        let taken = try scratch.coordOK("claims", "--taken", env: ["GIT_COORD_SESSION": alice])
+        #expect(taken.contains("src/a.js: taken with --force by bob"), "\(taken)")
+        #expect(taken.contains("src/b.js: taken with --force by bob (by claiming src/**)"), "\(taken)")
+        let takenJSON = try scratch.coordOK("claims", "--taken", "--json", env: ["GIT_COORD_SESSION": alice])
+        #expect(takenJSON.contains("\"schema\" : \"git-coord.takeovers/1\""))
+        #expect(takenJSON.contains("\"forced\" : true"))
+        #expect(try scratch.coordOK("claims", "--taken", in: bobTree).isEmpty)
     }
 
     @Test func checkNamesClaimsTouchedAndChangedFilesOfOthers() throws {

@@ -26,7 +26,7 @@ final class ClaimBook {
         return claim(at: ref, commit: commit, in: coordination, sessions: sessions, now: now)
     }
 
-    private func claim(at ref: String, commit: ObjectID, in coordination: Coordination, sessions: [String: Session],
+    func claim(at ref: String, commit: ObjectID, in coordination: Coordination, sessions: [String: Session],
                        now: Millis) -> Claim? {
         let record: ClaimRecord?
         if let known = decoded[commit] {

@@ -101,10 +101,27 @@ final class OverlapIndex {
         return found
     }
 
+    /// Past this many lookups (a commit of thousands of files), listing the path claim refs once is cheaper
+    /// than asking for each name: the names are then matched in memory.
+    static let lookupsBeforeListing = 512
+    private var lookups = 0
+    private var listedPathRefs: [String: ObjectID]?
+
     /// The live claim of another session on exactly `text` (as a file or a directory), looked up by ref name.
     private func pathClaim(_ text: String) throws -> Claim? {
         if let known = pathClaimsByKey[text] { return known }
-        let claim = try book.claim(on: ClaimPattern(text: text, kind: .file), in: coordination, sessions: others, now: now)
+        lookups += 1
+        if listedPathRefs == nil && lookups > Self.lookupsBeforeListing {
+            listedPathRefs = Dictionary(try coordination.store.refs(under: RefLayout.pathClaims).map { ($0.name, $0.target) },
+                                        uniquingKeysWith: { a, _ in a })
+        }
+        let claim: Claim?
+        if let listedPathRefs {
+            let ref = ClaimPattern(text: text, kind: .file).refName
+            claim = listedPathRefs[ref].flatMap { book.claim(at: ref, commit: $0, in: coordination, sessions: others, now: now) }
+        } else {
+            claim = try book.claim(on: ClaimPattern(text: text, kind: .file), in: coordination, sessions: others, now: now)
+        }
         let live = claim.flatMap { $0.isLive && $0.holder != nil ? $0 : nil }
         pathClaimsByKey[text] = .some(live)
         return live
