@@ -26,7 +26,8 @@ extension AgentHookCommand {
         unknown event, or a repository where coordination is off, is reported on stderr and changes nothing.
 
         Installed by '\(install)'. To see what the model would be told:
-          echo '{"session_id":"s1","hook_event_name":"SessionStart","source":"startup","cwd":"'$PWD'"}' | git coord hook \(agent.rawValue)
+          e='{"session_id":"s1","hook_event_name":"SessionStart","cwd":"'$PWD'"}'
+          echo "$e" | git coord hook \(agent.rawValue)
         """
     }
 }

@@ -6,20 +6,22 @@ struct Install: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Wire a coding agent (claude, codex, gemini) into this worktree: hooks, MCP server, slash commands.",
         discussion: """
-        Merges git-coord's hooks into the agent's settings in this worktree, keeping every other setting and hook \
-        as it was. Running it twice changes nothing; --uninstall takes out exactly what it put in.
+        Merges git-coord's hooks into the agent's settings in this worktree, keeping \
+        every other setting and hook as it was. Running it twice changes nothing; \
+        --uninstall takes out exactly what it put in.
 
-          claude  .claude/settings.local.json (--shared: .claude/settings.json), the MCP server in .mcp.json,
-                  and the slash commands /sessions, /note and /message in .claude/commands/
-          codex   .codex/hooks.json (register the MCP server with: codex mcp add git-coord -- git coord mcp)
-          gemini  .gemini/settings.json (hooks and the MCP server), and /sessions, /note, /message in
-                  .gemini/commands/
+          claude  .claude/settings.local.json (--shared: .claude/settings.json),
+                  .mcp.json, and /sessions, /note, /message in .claude/commands/
+          codex   .codex/hooks.json; add its MCP server yourself with
+                  codex mcp add git-coord -- git coord mcp
+          gemini  .gemini/settings.json (hooks and MCP server), and /sessions,
+                  /note, /message in .gemini/commands/
 
-        --local (the default) keeps the files it creates out of 'git status' through .git/info/exclude;
-        --shared writes the files meant to be committed for the whole team.
+        --local (the default) keeps the files it creates out of 'git status' \
+        (.git/info/exclude); --shared writes files meant to be committed.
 
-        Example:
-          git coord init && git coord install claude     # then start Claude Code in this worktree
+        Example, then start Claude Code in this worktree:
+          git coord init && git coord install claude
         """
     )
 
