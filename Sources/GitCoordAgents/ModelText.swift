@@ -59,7 +59,8 @@ public enum ModelText {
         }
         lines.append("git-coord: this agent session is \(how) git-coord session \(quoted(record.name)) (id \(record.id)), "
             + "\(branchText(record)). Other coding sessions on this repository see your branch, your task and the files you "
-            + "edit. Say what you are doing in one line with `git coord task \"...\"`.")
+            + "edit. Say what you are doing in one line with `git coord task \"...\"` (git-coord's MCP tools, if you have "
+            + "them, act for this session when given session \"\(record.id)\").")
         if others.isEmpty {
             lines.append("No other session is live in this repository right now.")
         } else {
