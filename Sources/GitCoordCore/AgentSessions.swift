@@ -76,6 +76,7 @@ extension Coordination {
             }
             let id = try JSONDecoder().decode(AgentBinding.self, from: try store.payload(of: bound)).session
             let started = try startSession(id: id, StartOptions(agent: kind, agentSessionID: agentSessionID))
+            pruneOrphanAgentRefs()
             return (started, .started)
         }
         throw CoordError.contention(ref: ref)
@@ -216,6 +217,26 @@ extension Coordination {
             return payload
         }
         return Session(record: record, now: now, ttl: settings.sessionTTL)
+    }
+
+    /// Drops agent refs whose session record is gone (`git coord gc` drops long-ended sessions, and knows nothing
+    /// of these): bindings older than a minute (a younger one may be waiting for its record to be written) and
+    /// delivery marks. Run when a new session registers, so the cost is paid once per agent session; every
+    /// deletion is a compare-and-swap, and a failure leaves things as they were.
+    func pruneOrphanAgentRefs() {
+        let now = Double(nowMillis()) / 1000
+        for (ref, commit) in (try? store.refs(under: RefLayout.agents)) ?? [] {
+            guard let payload = try? store.payload(of: commit),
+                  let binding = try? JSONDecoder().decode(AgentBinding.self, from: payload),
+                  Self.isValidName(binding.session), (try? store.target(of: RefLayout.session(binding.session))) == .some(nil),
+                  let written = try? store.commitTime(of: commit), now - Double(written) > 60 else { continue }
+            try? store.delete(ref, expecting: commit)
+        }
+        for (ref, commit) in (try? store.refs(under: RefLayout.delivered)) ?? [] {
+            let id = String(ref.dropFirst(RefLayout.delivered.count))
+            guard Self.isValidName(id), (try? store.target(of: RefLayout.session(id))) == .some(nil) else { continue }
+            try? store.delete(ref, expecting: commit)
+        }
     }
 
     // MARK: Keys

@@ -144,6 +144,29 @@ import Testing
         #expect(fresh != id && count == 1)
     }
 
+    @Test func agentRefsOfSessionsThatAreGoneArePrunedByTheNextNewSession() throws {
+        let (scratch, _) = try twoWorktrees()
+        // What `git coord gc` leaves behind: a binding (written two minutes ago) and a delivery mark of a session
+        // whose record was dropped, made here with git's own plumbing.
+        var env = scratch.environment
+        let old = "\(Int(Date().timeIntervalSince1970) - 120) +0000"
+        env["GIT_AUTHOR_DATE"] = old
+        env["GIT_COMMITTER_DATE"] = old
+        func record(_ json: String, ref: String) throws {
+            let blob = try runProcess("/bin/sh", ["-c", "printf '%s' \"$0\" | git hash-object -w --stdin", json], in: scratch.repo, environment: env).output
+            let tree = try runProcess("/bin/sh", ["-c", "printf '100644 blob %s\\trecord.json\\n' \"$0\" | git mktree", blob], in: scratch.repo, environment: env).output
+            let commit = try runProcess("/usr/bin/git", ["commit-tree", tree, "-m", "bind"], in: scratch.repo, environment: env).output
+            try scratch.git("update-ref", ref, commit)
+        }
+        try record(#"{"agent":"claude","agentSessionID":"ghost","session":"0123456789ab","version":1}"#,
+                   ref: "refs/coord/v1/agents/claude/ghost")
+        try record(#"{"session":"0123456789ab","takeoversUntil":1,"version":1}"#, ref: "refs/coord/v1/delivered/0123456789ab")
+        _ = try scratch.hook("claude", "SessionStart", session: "newcomer")
+        let left = try scratch.git("for-each-ref", "--format=%(refname)", "refs/coord/v1/agents", "refs/coord/v1/delivered")
+        #expect(!left.contains("ghost") && !left.contains("0123456789ab"), "\(left)")
+        #expect(left.contains("refs/coord/v1/agents/claude/newcomer"), "the newcomer's own binding stays: \(left)")
+    }
+
     @Test func clearHandsTheSessionToTheNewAgentSessionID() throws {
         let (scratch, _) = try twoWorktrees()
         _ = try scratch.hook("claude", "SessionStart", session: "before-clear")
