@@ -269,8 +269,8 @@ func runConcurrently(_ jobs: [([String], String)], scratch: Scratch) throws -> [
         process.currentDirectoryURL = URL(fileURLWithPath: job.1)
         process.environment = scratch.environment
         let out = "\(folder)/\(index).out"
-        FileManager.default.createFile(atPath: out, contents: nil)
-        FileManager.default.createFile(atPath: out + ".err", contents: nil)
+        _ = FileManager.default.createFile(atPath: out, contents: nil)
+        _ = FileManager.default.createFile(atPath: out + ".err", contents: nil)
         process.standardOutput = try FileHandle(forWritingTo: URL(fileURLWithPath: out))
         process.standardError = try FileHandle(forWritingTo: URL(fileURLWithPath: out + ".err"))
         process.standardInput = FileHandle.nullDevice
