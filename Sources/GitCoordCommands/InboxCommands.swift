@@ -83,7 +83,9 @@ enum LogItemText {
         header += " (" + (item.branch.map(Display.neutralised) ?? "no branch") + ")"
         header += " " + formatAge(Double(now - item.at) / 1000) + " ago"
         if item.kind == .message { header += ", to you" }
-        let lines = item.text.split(separator: "\n", omittingEmptySubsequences: false).map { Display.neutralised(String($0)) }
+        // "\r\n" is one Character in Swift: both it and "\n" end a line.
+        let lines = item.text.split(omittingEmptySubsequences: false, whereSeparator: { $0 == "\n" || $0 == "\r\n" })
+            .map { Display.neutralised(String($0)) }
         return header + ": " + lines.joined(separator: "\n    ")
     }
 }
