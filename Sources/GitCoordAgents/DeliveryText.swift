@@ -4,7 +4,7 @@ import GitCoordCore
 /// session (its branch, and whether it is from another clone), its text quoted line by line and neutralised,
 /// and the whole within the agent's context limit. Items that do not fit stay unread for the next turn.
 enum DeliveryText {
-    /// One item's text is cut at this many characters, so that any single item fits and none blocks the rest.
+    /// One item's quoted text is cut at this many characters, so that any single item fits and none blocks the rest.
     static let maximumItemText = 3_000
 
     static func item(_ item: InboxItem, senders: [String: Session], now: Millis, localHost: String) -> String {
@@ -13,15 +13,15 @@ enum DeliveryText {
         if let branch = item.branch { who += ", on branch \(ModelText.quoted(branch))" }
         if let host = senders[item.from]?.record.host, host != localHost { who += ", from another clone on host \(ModelText.quoted(host))" }
         let kind = item.kind == .note ? "Note to every session from" : "Direct message to you from"
-        var text = item.text
-        var cut = ""
-        if text.count > maximumItemText {
-            cut = "\n  [git-coord: \(text.count - maximumItemText) more characters of this item left out]"
-            text = String(text.prefix(maximumItemText))
-        }
-        let quoted = text.split(separator: "\n", omittingEmptySubsequences: false)
+        // Quoting and neutralising make text longer (an escape becomes "\u{1B}"): the cap applies to what is shown.
+        var quoted = item.text.split(separator: "\n", omittingEmptySubsequences: false)
             .map { "  > " + Display.neutralised(String($0)) }.joined(separator: "\n")
-        return "- \(kind) \(who), \(formatAge(Double(now - item.at) / 1000)) ago (item \(item.itemID)):\n\(quoted)\(cut)"
+        if quoted.count > maximumItemText {
+            let omitted = quoted.count - maximumItemText
+            quoted = String(quoted.prefix(maximumItemText))
+                + "\n  [git-coord: \(omitted) more characters of this item left out; `git coord feed` has notes in full]"
+        }
+        return "- \(kind) \(who), \(formatAge(Double(now - item.at) / 1000)) ago (item \(item.itemID)):\n\(quoted)"
     }
 
     static func takeover(_ takeover: Takeover, now: Millis) -> String {

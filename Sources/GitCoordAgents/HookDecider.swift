@@ -45,7 +45,9 @@ struct HookDecider {
         let now = nowMillis()
         let sessions = try coordination.sessions(now: now)
         let others = sessions.filter { $0.isLive && $0.id != session.id }
-        let intro = ModelText.sessionIntro(session, outcome: outcome, others: others, now: now, localHost: Self.localHost)
+        // The list of sessions takes at most 60% of the limit, so delivered items always have room.
+        let intro = ModelText.capped(ModelText.sessionIntro(session, outcome: outcome, others: others, now: now,
+                                                            localHost: Self.localHost), limit: agent.contextLimit * 6 / 10)
         let news = try delivery(for: session, sessions: sessions, budget: agent.contextLimit - intro.count - 2, takeovers: true)
         return HookReply(context: [intro, news].compactMap { $0 }.joined(separator: "\n\n"))
     }

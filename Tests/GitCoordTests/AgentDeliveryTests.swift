@@ -93,6 +93,27 @@ import Testing
         #expect(seen == Array(0..<12), "every note once, in order: \(seen)")
     }
 
+    @Test func aLongSessionListAndAHugeHostileNoteStillFitAtSessionStart() throws {
+        let scratch = try Scratch()
+        try scratch.coordOK("init")
+        let long = String(repeating: "y", count: 290)
+        var writer = ""
+        for index in 0..<30 { writer = try scratch.coordOK("start", "--name", "w\(index)", "--task", "\(index) \(long)") }
+        // Starts now, so that the note is news to it: 16 KiB of escapes, each shown as \u{1B} (6 characters).
+        let context = try { () throws -> String in
+            let hostile = String(repeating: "\u{1B}", count: 16_000)
+            _ = try scratch.hook("claude", "SessionStart", session: "reader")
+            try scratch.coordOK("note", hostile, env: ["GIT_COORD_SESSION": writer])
+            _ = try scratch.hook("claude", "SessionEnd", session: "reader", values: ["REASON": "other"])
+            return try #require(try scratch.hook("claude", "SessionStart", session: "reader", values: ["SOURCE": "resume"]).context)
+        }()
+        #expect(context.count <= 10_000, "\(context.count)")
+        #expect(context.contains("more characters left out"), "the session list is cut")
+        #expect(context.contains("Note to every session from session \"w29\""), "the note is there, not cut away")
+        #expect(context.contains("more characters of this item left out"))
+        #expect(!context.unicodeScalars.contains { $0.value == 0x1B })
+    }
+
     @Test func aTakeoverOfAClaimIsToldToItsHolderOnce() throws {
         let (scratch, worktreeB, a, b) = try twoAgents()
         try scratch.coordOK("claim", "src/router.js", "--reason", "moving it", env: ["GIT_COORD_SESSION": b])
