@@ -251,6 +251,14 @@ func launch(_ executable: String, _ arguments: [String], in directory: String, e
         #expect(result.succeeded)
         #expect(result.stdout.contains("before"))
         #expect(result.stderr.contains("warning: skipping record"))
+        // Neither the writer nor the others are stuck: alice goes on from her last readable record.
+        try team.ok("alice", "note", "after")
+        try team.ok("bob", "note", "from bob")
+        let items = try team.json("bob", "inbox")["items"] as! [[String: Any]]
+        #expect(items.map { $0["text"] as! String } == ["after"])
+        #expect(items.first?["seq"] as? Int == 2)
+        let feed = try team.json("bob", "feed")["notes"] as! [[String: Any]]
+        #expect(feed.map { $0["text"] as! String } == ["before", "after", "from bob"])
     }
 
     @Test func gcDropsGoneSessionsOnlyOnceEveryoneHasReadThem() throws {
