@@ -16,8 +16,10 @@ build: deps
 
 release: deps
 	$(SWIFT) build $(RELEASE) --product git-coord
+	$(SWIFT) build $(RELEASE) --product git-coord-mcp
 
 test: deps
+	@scripts/mcp-venv.sh
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build
 
@@ -26,15 +28,17 @@ demo: release
 
 bench: deps
 	$(SWIFT) build $(RELEASE) --product git-coord
+	$(SWIFT) build $(RELEASE) --product git-coord-mcp
 	$(SWIFT) build $(RELEASE) --product coord-bench
 	@"$$($(SWIFT) build $(RELEASE) --show-bin-path)/coord-bench"
 
 install: release
 	install -d "$(PREFIX)/bin"
 	install -m 755 "$$($(SWIFT) build $(RELEASE) --show-bin-path)/git-coord" "$(PREFIX)/bin/git-coord"
+	install -m 755 "$$($(SWIFT) build $(RELEASE) --show-bin-path)/git-coord-mcp" "$(PREFIX)/bin/git-coord-mcp"
 
 uninstall:
-	rm -f "$(PREFIX)/bin/git-coord"
+	rm -f "$(PREFIX)/bin/git-coord" "$(PREFIX)/bin/git-coord-mcp"
 
 clean:
 	rm -rf .build

@@ -5,10 +5,12 @@ let package = Package(
     name: "git-coord",
     products: [
         .executable(name: "git-coord", targets: ["git-coord"]),
+        .executable(name: "git-coord-mcp", targets: ["git-coord-mcp"]),
         .library(name: "GitCoordCore", targets: ["GitCoordCore"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/modelcontextprotocol/swift-sdk", from: "0.12.1"),
     ],
     targets: [
         // libgit2 from Debian's libgit2-dev (1.5.1), behind one small module.
@@ -21,18 +23,29 @@ let package = Package(
         .target(name: "CGitCoordStartup", dependencies: ["CLibGit2"]),
         // Everything about repositories, records and sessions; nothing about the command line.
         .target(name: "GitCoordCore", dependencies: ["CLibGit2", "CGitCoordStartup"]),
+        // The coding agents' hook protocols (Claude Code, Codex, Gemini CLI): parse an event, decide, render.
+        // No command line and no libgit2 here; the core does the storage.
+        .target(name: "GitCoordAgents", dependencies: ["GitCoordCore"]),
+        // The stdio MCP server, in its own executable: the MCP SDK pulls in full Foundation, which the hot-path
+        // hook binary must not load (see docs/design.md, "The MCP server binary").
+        .target(
+            name: "GitCoordMCP",
+            dependencies: ["GitCoordCore", "GitCoordAgents", .product(name: "MCP", package: "swift-sdk")]
+        ),
+        .executableTarget(name: "git-coord-mcp", dependencies: ["GitCoordMCP"]),
         // One struct per subcommand, on top of the core.
         .target(
             name: "GitCoordCommands",
             dependencies: [
                 "GitCoordCore",
+                "GitCoordAgents",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
         .executableTarget(name: "git-coord", dependencies: ["GitCoordCommands"]),
         // Shared by the tests and the benchmark: scratch repositories and a way to run the real binary.
         .target(name: "CoordTestSupport", path: "Tests/CoordTestSupport"),
-        .testTarget(name: "GitCoordTests", dependencies: ["CoordTestSupport"]),
+        .testTarget(name: "GitCoordTests", dependencies: ["CoordTestSupport"], exclude: ["Fixtures"]),
         .executableTarget(name: "coord-bench", dependencies: ["CoordTestSupport"], path: "Benchmarks/CoordBench"),
     ]
 )

@@ -5,6 +5,8 @@ set -euo pipefail
 missing=()
 command -v pkg-config >/dev/null 2>&1 || missing+=(pkg-config)
 pkg-config --exists libgit2 2>/dev/null || missing+=(libgit2-dev)
+# git-coord-mcp: the MCP SDK brings FoundationNetworking, whose static link needs libcurl.
+pkg-config --exists libcurl 2>/dev/null || missing+=(libcurl4-openssl-dev)
 [ ${#missing[@]} -eq 0 ] && exit 0
 
 echo "git-coord: installing ${missing[*]} ..." >&2

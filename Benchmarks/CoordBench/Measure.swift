@@ -31,10 +31,10 @@ enum Measure {
 /// Runs a command in `directory` and fails loudly if it fails: a benchmark of a failing command means nothing.
 /// Spawned directly (posix_spawn, output to /dev/null) so the figures measure the command, not the harness.
 func mustRun(_ scratch: Scratch, _ executable: String, _ arguments: [String], in directory: String? = nil,
-             env: [String: String] = [:]) {
+             env: [String: String] = [:], stdin: String = "/dev/null") {
     var environment = scratch.environment
     environment.merge(env) { $1 }
-    let status = spawnQuietly(executable, arguments, in: directory ?? scratch.repo, environment: environment)
+    let status = spawnQuietly(executable, arguments, in: directory ?? scratch.repo, environment: environment, stdin: stdin)
     if status != 0 {
         fatalError("\(executable) \(arguments.joined(separator: " ")) exited with \(status)")
     }

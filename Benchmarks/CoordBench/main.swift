@@ -3,4 +3,5 @@
 print("git-coord benchmark (\(coordBinaryDescription))")
 PresenceBenchmark.run()
 ClaimsBenchmark.run()
+AgentHookBenchmark.run()
 MessagingBenchmark.run()

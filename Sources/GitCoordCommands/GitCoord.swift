@@ -27,6 +27,7 @@ public struct GitCoord: ParsableCommand {
             Init.self, Start.self, List.self, Worktrees.self,
             SetTask.self, Touch.self, Heartbeat.self, Stop.self,
             ClaimCommand.self, Release.self, Claims.self, Check.self,
+            Install.self, MCPCommand.self,
             Note.self, Send.self, Inbox.self, Feed.self, GC.self,
             Hook.self,
         ]
@@ -36,6 +37,10 @@ public struct GitCoord: ParsableCommand {
 
     /// Parses the command line, runs the command and exits with git's conventions for failures.
     public static func runAndExit() -> Never {
+        if let agent = AgentHookEntry.agent(for: CommandLine.arguments) {  // the agents' hot path (issue 5)
+            AgentHookEntry.answer(agent)
+            Glibc.exit(0)
+        }
         do {
             if let hook = GitHookFastPath.handler(for: CommandLine.arguments) {
                 try hook()

@@ -8,6 +8,7 @@ struct Hook: ParsableCommand {
         abstract: "Handlers called by git hooks and by coding agents' hook systems (not usually run by hand).",
         subcommands: [
             PreCommitHook.self, PostCheckoutHook.self, PostCommitHook.self, PostMergeHook.self,
+            ClaudeHook.self, CodexHook.self, GeminiHook.self,
         ]
     )
 }

@@ -20,6 +20,8 @@ public enum CoordError: Error, Equatable, CustomStringConvertible {
     case invalidPattern(String, reason: String)
     case hooksNotWritable(String)
     case hookInTheWay(String)
+    // Agents (issue 5)
+    case agentSettings(path: String, reason: String)
     case recipientEnded(String, live: [String])
     case messageToSelf
     case textTooLarge(what: String, bytes: Int, limit: Int)
@@ -63,6 +65,8 @@ public enum CoordError: Error, Equatable, CustomStringConvertible {
             return "\(path) is locked by another process"
         case .git(let message):
             return message
+        case .agentSettings(let path, let reason):
+            return "cannot use \(path): \(reason)"
         case .invalidPattern(let pattern, let reason):
             return "cannot claim '\(pattern)': \(reason)"
         case .hooksNotWritable(let path):
@@ -105,6 +109,7 @@ public enum CoordError: Error, Equatable, CustomStringConvertible {
             return "make it writable, or point core.hooksPath at a folder you can write, and run 'git coord init' again"
         case .hookInTheWay(let path):
             return "move \(path) away (it is not run by git), then run 'git coord init' again"
+        case .agentSettings: return "nothing was changed; fix or move that file and run the command again"
         default: return nil
         }
     }

@@ -63,7 +63,7 @@ extension Coordination {
 
     /// Takes `requested` (or a generated name) for session `id` through its arbiter ref, atomically: a name held
     /// by a live session is refused; one held by an ended or stale session is taken over.
-    private func reserveName(_ requested: String?, for id: String) throws -> String {
+    func reserveName(_ requested: String?, for id: String) throws -> String {
         let live = try liveSessions()
         let liveByID = Dictionary(live.map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
         let candidates = requested.map { [$0] } ?? NameGenerator.candidates(seed: id, avoiding: Set(live.map(\.name)))

@@ -20,6 +20,14 @@ public enum RefLayout {
 
     public static func pathClaim(_ textHash: String) -> String { pathClaims + textHash }
     public static func patternClaim(_ textHash: String) -> String { patternClaims + textHash }
+
+    // Agents (issue 5): one arbiter ref per agent session (Claude Code's, Codex's or Gemini's own session_id),
+    // naming the git-coord session it maps to, so that two hooks of one agent session can never register two.
+    public static let agents = root + "agents/"
+    public static func agent(_ kind: String, _ key: String) -> String { agents + kind + "/" + key }
+    /// Per session: how far takeovers of its claims were delivered into its agent's context. Writer: that session.
+    public static let delivered = root + "delivered/"
+    public static func delivered(_ sessionID: String) -> String { delivered + sessionID }
     /// One log per session: its notes and outgoing direct messages, written by that session only.
     public static let logs = root + "log/"
     /// One unread cursor per reader session, written by that session only (compare-and-swap).

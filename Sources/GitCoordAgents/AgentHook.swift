@@ -1,0 +1,72 @@
+import GitCoordCore
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// One hook call from a coding agent, from stdin bytes to an answer: parse the event in the agent's dialect,
+/// decide in agent-neutral terms (`HookDecider`), render in the agent's dialect.
+///
+/// It never breaks the agent: a malformed or unknown event, a repository where coordination is off, or any error
+/// gives an empty answer (exit 0) and a line on stderr saying why.
+public enum AgentHook {
+    /// Events larger than this are not read: no hook event git-coord uses comes near it.
+    public static let maximumInput = 32 << 20
+
+    public static func answer(agent: AgentKind, input: [UInt8], environment: [String: String],
+                              currentDirectory: String) -> HookAnswer {
+        let prefix = "git-coord hook \(agent.rawValue): "
+        let event: AgentEvent
+        do {
+            if input.count > maximumInput { throw MalformedEvent("the event is over \(maximumInput >> 20) MiB") }
+            event = try self.event(agent: agent, json: JSONParser.parse(input))
+        } catch let failure as JSONParser.Failure {
+            return HookAnswer(diagnostics: [prefix + "ignoring an event that is not valid JSON (\(failure))"])
+        } catch {
+            return HookAnswer(diagnostics: [prefix + "ignoring the event: \(error)"])
+        }
+        if event.kind == .ignored {
+            // A tool that edits no file is routine (a broad matcher); any other event was configured by hand.
+            return HookAnswer(diagnostics: event.toolName != nil ? [] : [
+                prefix + "nothing to do for \(Display.neutralised(event.nativeName)) events; ignoring it",
+            ])
+        }
+
+        let directory = [agent.projectDirectoryVariable.flatMap { environment[$0] }, event.cwd]
+            .compactMap { $0 }.first(where: isDirectory) ?? currentDirectory
+        do {
+            let coordination = try Coordination(at: directory)
+            var decider = HookDecider(agent: agent, coordination: coordination, event: event, environment: environment)
+            let reply = try decider.decide()
+            var answer = HookAnswer(stdout: render(reply, agent: agent, event: event))
+            answer.diagnostics = (decider.diagnostics + coordination.warnings).map { prefix + Display.neutralised($0) }
+            return answer
+        } catch CoordError.notEnabled {
+            return HookAnswer(diagnostics: [prefix + "coordination is off in this repository; 'git coord init' turns it on"])
+        } catch let error as CoordError {
+            return HookAnswer(diagnostics: [prefix + Display.neutralised(error.description)])
+        } catch {
+            return HookAnswer(diagnostics: [prefix + Display.neutralised("\(error)")])
+        }
+    }
+
+    public static func event(agent: AgentKind, json: JSONValue) throws -> AgentEvent {
+        switch agent {
+        case .claude: return try ClaudeDialect.event(from: json)
+        case .codex: return try CodexDialect.event(from: json)
+        case .gemini: return try GeminiDialect.event(from: json)
+        }
+    }
+
+    public static func render(_ reply: HookReply, agent: AgentKind, event: AgentEvent) -> String {
+        switch agent {
+        case .claude: return ClaudeDialect.render(reply, for: event)
+        case .codex: return CodexDialect.render(reply, for: event)
+        case .gemini: return GeminiDialect.render(reply, for: event)
+        }
+    }
+
+    static func isDirectory(_ path: String) -> Bool {
+        var info = stat()
+        return stat(path, &info) == 0 && (info.st_mode & S_IFMT) == S_IFDIR
+    }
+}

@@ -1,0 +1,183 @@
+import GitCoordCore
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The agent-neutral decisions behind every hook: who this agent session is, who else is on a file, what to
+/// tell the model. Each event does the least it can: PreToolUse, which runs before every edit, reads the
+/// session refs once and writes nothing (unless `coord.touchBeforeEdit` is set).
+struct HookDecider {
+    let agent: AgentKind
+    let coordination: Coordination
+    let event: AgentEvent
+    let environment: [String: String]
+    private(set) var diagnostics: [String] = []
+
+    static let conflictKey = "coord.editConflict"
+    static let touchBeforeEditKey = "coord.touchBeforeEdit"
+
+    init(agent: AgentKind, coordination: Coordination, event: AgentEvent, environment: [String: String]) {
+        self.agent = agent
+        self.coordination = coordination
+        self.event = event
+        self.environment = environment
+    }
+
+    mutating func decide() throws -> HookReply {
+        switch event.kind {
+        case .sessionStart(let source): return try sessionStart(source: source)
+        case .promptSubmit: return try promptSubmit()
+        case .beforeEdit: return try beforeEdit()
+        case .afterTool: return try afterTool()
+        case .sessionEnd(let reason):
+            try coordination.detachAgentSession(kind: agent.rawValue, agentSessionID: event.agentSessionID, reason: reason)
+            return .silent
+        case .ignored: return .silent
+        }
+    }
+
+    // MARK: Events
+
+    private mutating func sessionStart(source: String?) throws -> HookReply {
+        let (session, outcome) = try coordination.attachAgentSession(
+            kind: agent.rawValue, agentSessionID: event.agentSessionID, source: source, adoptSoleSession: !agent.hasSessionEnd)
+        exportSession(session.id)
+        let now = nowMillis()
+        let sessions = try coordination.sessions(now: now)
+        let others = sessions.filter { $0.isLive && $0.id != session.id }
+        // The list of sessions takes at most 60% of the limit, so delivered items always have room.
+        let intro = ModelText.capped(ModelText.sessionIntro(session, outcome: outcome, others: others, now: now,
+                                                            localHost: Self.localHost), limit: agent.contextLimit * 6 / 10)
+        let news = try delivery(for: session, sessions: sessions, budget: agent.contextLimit - intro.count - 2, takeovers: true)
+        return HookReply(context: [intro, news].compactMap { $0 }.joined(separator: "\n\n"))
+    }
+
+    private mutating func promptSubmit() throws -> HookReply {
+        guard let session = try ownSession(attachIfMissing: true) else { return .silent }
+        let fresh = try coordination.heartbeat(session)
+        return HookReply(context: try delivery(for: fresh, sessions: nil, budget: agent.contextLimit, takeovers: true))
+    }
+
+    /// Unread notes and messages, and takeovers of the session's claims, each delivered once (see
+    /// `Coordination.deliverInbox`): as many as fit in `budget` characters now, the rest on the next turn.
+    /// Takeovers are looked for at turn boundaries only (they cost a look at every claim ref), not after each tool.
+    private func delivery(for session: Session, sessions known: [Session]?, budget: Int, takeovers withTakeovers: Bool) throws -> String? {
+        let now = nowMillis()
+        var senders: [String: Session] = [:]
+        func loadSenders() throws {
+            guard senders.isEmpty else { return }
+            let all = try known ?? coordination.sessions(now: now)
+            senders = Dictionary(all.map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
+        }
+        let takeovers = withTakeovers ? try coordination.deliverTakeovers(to: session) : []
+        let takeoverBudget = takeovers.reduce(0) { $0 + DeliveryText.takeover($1, now: now).count + 1 }
+        var fitError: Error?
+        let (items, waiting) = try coordination.deliverInbox(to: session) { unread in
+            guard !unread.isEmpty else { return 0 }
+            do { try loadSenders() } catch { fitError = error }
+            return DeliveryText.fitting(unread, budget: max(0, budget - takeoverBudget), senders: senders, now: now,
+                                        localHost: Self.localHost)
+        }
+        if let fitError { throw fitError }
+        return DeliveryText.text(items: items, takeovers: takeovers, waiting: waiting, senders: senders, now: now,
+                                 localHost: Self.localHost)
+    }
+
+    private mutating func beforeEdit() throws -> HookReply {
+        let paths = relativePaths()
+        guard !paths.isEmpty else { return .silent }
+        let now = nowMillis()
+        let me = try coordination.agentSession(kind: agent.rawValue, agentSessionID: event.agentSessionID)
+        let exported = environment["GIT_COORD_SESSION"]
+        // Claims on the files (or their folders, or patterns matching them), and other sessions' touched and
+        // uncommitted files: issue 4's overlap index, one read of the session and claim refs.
+        let overlaps = try coordination.others(onPaths: paths, excluding: me?.id, pathsAreFiles: false, now: now)
+            .filter { $0.session.id != exported }
+        var reasons: [String] = []
+        for path in paths {
+            let onPath = overlaps.filter { $0.path == path }
+            if !onPath.isEmpty {
+                reasons.append(ModelText.conflictReason(path: path, overlaps: onPath, now: now, localHost: Self.localHost))
+            }
+        }
+        if coordination.repository.configBool(Self.touchBeforeEditKey) == true, let me, me.isLive {
+            try coordination.touch(paths, for: me)
+        }
+        guard !reasons.isEmpty else { return .silent }
+        return HookReply(conflict: .init(mode: conflictMode(), reason: reasons.joined(separator: "\n")))
+    }
+
+    private mutating func afterTool() throws -> HookReply {
+        let paths = relativePaths()
+        var session: Session?
+        if !paths.isEmpty {
+            session = try ownSession(attachIfMissing: true)
+            if let session { try coordination.touch(paths, for: session) }
+        } else {
+            session = try ownSession(attachIfMissing: false)
+            if let live = session, Double(nowMillis() - live.record.seen) / 1000 >= coordination.settings.heartbeatInterval {
+                // Long autonomous runs send no prompts: tool calls keep the session live (a write only when due).
+                session = try coordination.heartbeat(live)
+            }
+        }
+        // Messages reach a model between tool calls of a long run, not only at the next prompt.
+        guard let session else { return .silent }
+        return HookReply(context: try delivery(for: session, sessions: nil, budget: agent.contextLimit, takeovers: false))
+    }
+
+    // MARK: Parts
+
+    /// This agent session's git-coord session; registered on the spot when a hook meets it before SessionStart
+    /// did (hooks installed mid-session, a SessionStart that timed out).
+    private func ownSession(attachIfMissing: Bool) throws -> Session? {
+        if let session = try coordination.agentSession(kind: agent.rawValue, agentSessionID: event.agentSessionID),
+           session.isLive {
+            return session
+        }
+        guard attachIfMissing else { return nil }
+        return try coordination.attachAgentSession(kind: agent.rawValue, agentSessionID: event.agentSessionID, source: nil,
+                                                   adoptSoleSession: false).session
+    }
+
+    /// The event's files as repository paths; files outside this worktree are not ours to judge.
+    private mutating func relativePaths() -> [String] {
+        let base = event.cwd.flatMap { AgentHook.isDirectory($0) ? $0 : nil } ?? coordination.repository.workdir ?? "/"
+        var result: [String] = []
+        for path in event.paths {
+            if let relative = try? coordination.repository.relativePath(path, from: base), !relative.isEmpty {
+                if !result.contains(relative) { result.append(relative) }
+            } else {
+                diagnostics.append("not checking \(path): it is outside this worktree")
+            }
+        }
+        return result
+    }
+
+    private mutating func conflictMode() -> ConflictMode {
+        guard let text = coordination.repository.configString(Self.conflictKey) else { return .ask }
+        if let mode = ConflictMode(rawValue: text.lowercased()) { return mode }
+        diagnostics.append("\(Self.conflictKey) is '\(text)', not ask, deny or warn: using ask")
+        return .ask
+    }
+
+    /// `export GIT_COORD_SESSION=<id>` into the agent's env file, so the `git coord` commands its shell runs act
+    /// for this session. The id is 12 hex digits: nothing to quote.
+    private mutating func exportSession(_ id: String) {
+        guard let path = agent.envFileVariables.compactMap({ environment[$0] }).first(where: { !$0.isEmpty }) else { return }
+        let line = Array("export GIT_COORD_SESSION=\(id)\n".utf8)
+        let fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0o600)
+        guard fd >= 0 else {
+            diagnostics.append("cannot write \(path): \(String(cString: strerror(errno)))")
+            return
+        }
+        defer { close(fd) }
+        let written = line.withUnsafeBufferPointer { write(fd, $0.baseAddress, $0.count) }
+        if written != line.count { diagnostics.append("cannot write \(path): \(String(cString: strerror(errno)))") }
+    }
+
+    static let localHost: String = {
+        var buffer = [CChar](repeating: 0, count: 256)
+        guard gethostname(&buffer, buffer.count) == 0 else { return "unknown" }
+        return buffer.withUnsafeBufferPointer { String(cString: $0.baseAddress!) }
+    }()
+}

@@ -1,0 +1,233 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// `git coord install <agent>`: merges git-coord's hooks (and its MCP server, and slash commands where the agent
+/// reads them from the repository) into the agent's settings in one worktree; `--uninstall` takes them out.
+///
+/// Settings files are the user's: every other key and hook stays as it was, in its place; a file that is not
+/// valid JSON is refused, not overwritten; writes go through a temporary file and a rename, so a killed install
+/// leaves the old file or the new one.
+public struct AgentInstaller {
+    public enum Scope: Sendable { case local, shared }
+
+    public struct Change: Equatable, Sendable {
+        public enum Action: String, Sendable { case created, updated, removed, unchanged, skipped }
+        public var path: String
+        public var action: Action
+        public var note: String?
+    }
+
+    public struct Failure: Error, CustomStringConvertible, Sendable {
+        public let path: String
+        public let reason: String
+        public var description: String { "cannot use \(path): \(reason)" }
+    }
+
+    public let agent: AgentKind
+    public let worktree: String
+    /// The repository's shared git folder, for `info/exclude`.
+    public let commonDir: String
+    public let scope: Scope
+
+    public init(agent: AgentKind, worktree: String, commonDir: String, scope: Scope) {
+        self.agent = agent
+        self.worktree = worktree
+        self.commonDir = commonDir
+        self.scope = scope
+    }
+
+    /// The settings file the hooks go into, relative to the worktree.
+    public var settingsPath: String {
+        switch agent {
+        case .claude: return scope == .shared ? ".claude/settings.json" : ".claude/settings.local.json"
+        case .codex: return ".codex/hooks.json"
+        case .gemini: return ".gemini/settings.json"
+        }
+    }
+
+    /// Where the MCP server is registered, when the agent reads that from the repository.
+    var mcpPath: String? {
+        switch agent {
+        case .claude: return ".mcp.json"
+        case .gemini: return ".gemini/settings.json"
+        case .codex: return nil  // ~/.codex/config.toml only: `codex mcp add git-coord -- git coord mcp`
+        }
+    }
+
+    public func install() throws -> [Change] {
+        var changes = [try editJSON(settingsPath) { HookSettings.installed($0, agent: agent) }]
+        if let mcpPath { changes.append(try editJSON(mcpPath) { HookSettings.withMCPServer($0) }) }
+        for file in AgentCommands.files(agent) { changes.append(try writeCommand(file)) }
+        if scope == .local {
+            try LocalExclude(commonDir: commonDir, agent: agent).set(Array(Set(changes.filter { $0.action == .created }
+                .map(\.path) + LocalExclude(commonDir: commonDir, agent: agent).current())).sorted())
+        }
+        return merged(changes)
+    }
+
+    public func uninstall() throws -> [Change] {
+        var changes = [try editJSON(settingsPath, deleteWhenEmpty: true) { HookSettings.removed($0, agent: agent) }]
+        if let mcpPath { changes.append(try editJSON(mcpPath, deleteWhenEmpty: true) { HookSettings.withoutMCPServer($0) }) }
+        for file in AgentCommands.files(agent) { changes.append(try removeCommand(file)) }
+        try LocalExclude(commonDir: commonDir, agent: agent).set([])
+        return merged(changes)
+    }
+
+    /// One change per path (Gemini's settings file holds both the hooks and the MCP server).
+    private func merged(_ changes: [Change]) -> [Change] {
+        var result: [Change] = []
+        for change in changes {
+            if let index = result.firstIndex(where: { $0.path == change.path }) {
+                if result[index].action == .unchanged { result[index] = change }
+            } else {
+                result.append(change)
+            }
+        }
+        return result
+    }
+
+    // MARK: Files
+
+    private func editJSON(_ relative: String, deleteWhenEmpty: Bool = false,
+                          _ transform: (JSONValue) -> JSONValue) throws -> Change {
+        let path = worktree + "/" + relative
+        let old = try FileText.read(path)
+        let document: JSONValue
+        if let old, !old.allSatisfy({ $0 == 0x20 || $0 == 0x0A || $0 == 0x0D || $0 == 0x09 }) {
+            do {
+                document = try JSONParser.parse(old)
+            } catch {
+                throw Failure(path: path, reason: "it is not valid JSON (\(error)); fix or move it, then run this again")
+            }
+            guard document.isObject else { throw Failure(path: path, reason: "it is not a JSON object") }
+        } else {
+            document = .object([])
+        }
+        let next = transform(document)
+        if next == document && old != nil { return Change(path: relative, action: .unchanged) }
+        if deleteWhenEmpty, case .object(let members) = next, members.isEmpty {
+            guard old != nil else { return Change(path: relative, action: .unchanged) }
+            try FileText.remove(path)
+            return Change(path: relative, action: .removed)
+        }
+        if old == nil && deleteWhenEmpty { return Change(path: relative, action: .unchanged) }
+        try FileText.write(path, Array(JSONWriter.pretty(next).utf8))
+        return Change(path: relative, action: old == nil ? .created : .updated)
+    }
+
+    private func writeCommand(_ file: AgentCommands.File) throws -> Change {
+        let path = worktree + "/" + file.path
+        let wanted = Array(file.text.utf8)
+        if let old = try FileText.read(path) {
+            if old == wanted { return Change(path: file.path, action: .unchanged) }
+            guard String(decoding: old, as: UTF8.self).contains(AgentCommands.marker) else {
+                return Change(path: file.path, action: .skipped, note: "a command of that name exists and is not git-coord's")
+            }
+            try FileText.write(path, wanted)
+            return Change(path: file.path, action: .updated)
+        }
+        try FileText.write(path, wanted)
+        return Change(path: file.path, action: .created)
+    }
+
+    private func removeCommand(_ file: AgentCommands.File) throws -> Change {
+        let path = worktree + "/" + file.path
+        guard let old = try FileText.read(path) else { return Change(path: file.path, action: .unchanged) }
+        guard String(decoding: old, as: UTF8.self).contains(AgentCommands.marker) else {
+            return Change(path: file.path, action: .skipped, note: "it is not git-coord's")
+        }
+        try FileText.remove(path)
+        rmdir(String(path[..<path.lastIndex(of: "/")!]))  // the commands folder, when nothing else is in it
+        return Change(path: file.path, action: .removed)
+    }
+}
+
+/// `--local` installs keep the files they create out of `git status`, with lines in the repository's
+/// `info/exclude` between markers (one block per agent); `--uninstall` takes the block out.
+struct LocalExclude {
+    let commonDir: String
+    let agent: AgentKind
+
+    var path: String { commonDir + "/info/exclude" }
+    var begin: String { "# >>> git coord install \(agent.rawValue) --local" }
+    var end: String { "# <<< git coord install \(agent.rawValue) --local" }
+
+    func current() throws -> [String] {
+        let (_, block, _) = try split()
+        return block.map { String($0.dropFirst()) }
+    }
+
+    func set(_ relativePaths: [String]) throws {
+        let (before, block, after) = try split()
+        let wanted = relativePaths.map { "/" + $0 }
+        if wanted == block { return }
+        var lines = before
+        if !wanted.isEmpty { lines += [begin] + wanted + [end] }
+        lines += after
+        let text = lines.joined(separator: "\n") + (lines.isEmpty ? "" : "\n")
+        try FileText.write(path, Array(text.utf8))
+    }
+
+    private func split() throws -> (before: [String], block: [String], after: [String]) {
+        guard let bytes = try FileText.read(path) else { return ([], [], []) }
+        var lines = String(decoding: bytes, as: UTF8.self).split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+        if lines.last == "" { lines.removeLast() }
+        guard let start = lines.firstIndex(of: begin), let stop = lines[start...].firstIndex(of: end) else { return (lines, [], []) }
+        return (Array(lines[..<start]), Array(lines[(start + 1)..<stop]), Array(lines[(stop + 1)...]))
+    }
+}
+
+/// Whole-file reads and atomic writes (temporary file, then rename), keeping an existing file's mode.
+enum FileText {
+    static func read(_ path: String) throws -> [UInt8]? {
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        if fd < 0 {
+            if errno == ENOENT { return nil }
+            throw AgentInstaller.Failure(path: path, reason: String(cString: strerror(errno)))
+        }
+        defer { close(fd) }
+        var bytes: [UInt8] = []
+        var chunk = [UInt8](repeating: 0, count: 65_536)
+        while true {
+            let count = chunk.withUnsafeMutableBufferPointer { Glibc.read(fd, $0.baseAddress, $0.count) }
+            if count < 0 && errno == EINTR { continue }
+            if count < 0 { throw AgentInstaller.Failure(path: path, reason: String(cString: strerror(errno))) }
+            if count == 0 { return bytes }
+            bytes.append(contentsOf: chunk[0..<count])
+            if bytes.count > 16 << 20 { throw AgentInstaller.Failure(path: path, reason: "it is over 16 MiB") }
+        }
+    }
+
+    static func write(_ path: String, _ bytes: [UInt8]) throws {
+        let folder = String(path[..<path.lastIndex(of: "/")!])
+        do {
+            try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        } catch {
+            throw AgentInstaller.Failure(path: folder, reason: "cannot create the folder")
+        }
+        var info = stat()
+        let mode = stat(path, &info) == 0 ? info.st_mode & 0o7777 : 0o644
+        let temporary = path + ".git-coord-\(getpid()).tmp"
+        let fd = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode)
+        guard fd >= 0 else { throw AgentInstaller.Failure(path: path, reason: String(cString: strerror(errno))) }
+        let written = bytes.withUnsafeBufferPointer { Glibc.write(fd, $0.baseAddress, $0.count) }
+        let closed = close(fd)
+        guard written == bytes.count, closed == 0, rename(temporary, path) == 0 else {
+            let reason = String(cString: strerror(errno))
+            unlink(temporary)
+            throw AgentInstaller.Failure(path: path, reason: reason)
+        }
+    }
+
+    static func remove(_ path: String) throws {
+        guard unlink(path) == 0 || errno == ENOENT else {
+            throw AgentInstaller.Failure(path: path, reason: String(cString: strerror(errno)))
+        }
+    }
+}

@@ -1,0 +1,103 @@
+import ArgumentParser
+import GitCoordAgents
+import GitCoordCore
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// `git coord hook claude|codex|gemini`: one agent hook event on stdin, the answer on stdout. Always exit 0: a
+/// hook that fails must not break the agent, so problems are reported on stderr instead.
+protocol AgentHookCommand: ParsableCommand {
+    static var agent: AgentKind { get }
+}
+
+extension AgentHookCommand {
+    func run() throws { AgentHookEntry.answer(Self.agent) }
+
+    static func hookDiscussion(_ events: String, install: String) -> String {
+        """
+        Reads one \(agent.displayName) hook event (JSON) on stdin and answers in \(agent.displayName)'s documented format \
+        on stdout: \(events). Nothing is printed when there is nothing to say. It always exits 0: a malformed or \
+        unknown event, or a repository where coordination is off, is reported on stderr and changes nothing.
+
+        Installed by '\(install)'. To see what the model would be told:
+          e='{"session_id":"s1","hook_event_name":"SessionStart","cwd":"'$PWD'"}'
+          echo "$e" | git coord hook \(agent.rawValue)
+        """
+    }
+}
+
+struct ClaudeHook: AgentHookCommand {
+    static let agent = AgentKind.claude
+    static let configuration = CommandConfiguration(
+        commandName: "claude",
+        abstract: "Answer one Claude Code hook event (SessionStart, UserPromptSubmit, PreToolUse, PostToolUse, SessionEnd).",
+        discussion: hookDiscussion(
+            "SessionStart registers (or resumes) the session and tells the model who else is live; PreToolUse on Edit, "
+                + "Write, MultiEdit and NotebookEdit asks before editing a file another live session has; PostToolUse "
+                + "records the file as touched; SessionEnd ends the session",
+            install: "git coord install claude")
+    )
+}
+
+struct CodexHook: AgentHookCommand {
+    static let agent = AgentKind.codex
+    static let configuration = CommandConfiguration(
+        commandName: "codex",
+        abstract: "Answer one Codex CLI hook event (SessionStart, UserPromptSubmit, PreToolUse, PostToolUse).",
+        discussion: hookDiscussion(
+            "the same as for Claude Code, with apply_patch as the editing tool; Codex cannot ask from a hook, so an "
+                + "overlapping edit is warned about (or denied with coord.editConflict=deny)",
+            install: "git coord install codex")
+    )
+}
+
+struct GeminiHook: AgentHookCommand {
+    static let agent = AgentKind.gemini
+    static let configuration = CommandConfiguration(
+        commandName: "gemini",
+        abstract: "Answer one Gemini CLI hook event (SessionStart, BeforeAgent, BeforeTool, AfterTool, SessionEnd).",
+        discussion: hookDiscussion(
+            "the same as for Claude Code, with write_file and replace as the editing tools; BeforeTool can only allow or "
+                + "deny, so an overlapping edit is shown to the user (or denied with coord.editConflict=deny)",
+            install: "git coord install gemini")
+    )
+}
+
+/// The agents start `git coord hook <agent>` on every edit: that exact command line skips ArgumentParser, whose
+/// command tree costs about a millisecond of type lookups at start-up. Any other form (`--help`) goes through it.
+enum AgentHookEntry {
+    static func agent(for arguments: [String]) -> AgentKind? {
+        guard arguments.count == 3, arguments[1] == "hook" else { return nil }
+        return AgentKind(rawValue: arguments[2])
+    }
+
+    static func answer(_ agent: AgentKind) {
+        let answer = AgentHook.answer(agent: agent, input: readStandardInput(limit: AgentHook.maximumInput + 1),
+                                      environment: ProcessInfo.processInfo.environment,
+                                      currentDirectory: FileManager.default.currentDirectoryPath)
+        for line in answer.diagnostics { printError(line) }
+        if !answer.stdout.isEmpty { print(answer.stdout) }
+    }
+}
+
+/// All of stdin, keeping at most `limit` bytes (a larger event is refused by the caller, which sees `limit`
+/// bytes). The rest is read and dropped, so that the agent writing it never meets a broken pipe.
+func readStandardInput(limit: Int) -> [UInt8] {
+    var bytes: [UInt8] = []
+    var chunk = [UInt8](repeating: 0, count: 65_536)
+    var total = 0
+    while total < 1 << 30 {
+        let count = chunk.withUnsafeMutableBufferPointer { read(0, $0.baseAddress, $0.count) }
+        if count < 0 && errno == EINTR { continue }
+        if count <= 0 { break }
+        total += count
+        if bytes.count < limit { bytes.append(contentsOf: chunk[0..<min(count, limit - bytes.count)]) }
+    }
+    return bytes
+}

@@ -1,0 +1,88 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
+
+/// What reaches an agent's model unasked: unread notes and direct messages (issue 3's inbox), and takeovers of
+/// the session's claims (issue 4), each exactly once. See docs/design.md, "Delivery into the model".
+extension Coordination {
+    /// Marks as seen, and returns, the oldest unread inbox items of `reader` that `fit` accepts: `fit` gets all
+    /// unread items, oldest first, and answers how many of them (from the first) go into the model's context now.
+    /// The rest stay unread, for the next prompt or tool call.
+    ///
+    /// The choice and the cursor move are one compare-and-swap of the reader's cursor (the one `git coord inbox`
+    /// moves), so two deliveries at once, or a delivery and an inbox read, never return one item twice.
+    public func deliverInbox(to reader: Session, fit: ([InboxItem]) -> Int) throws -> (delivered: [InboxItem], waiting: Int) {
+        var delivered: [InboxItem] = []
+        var waiting = 0
+        try store.update(RefLayout.cursor(reader.id), message: "read by \(reader.name)") { current in
+            let cursor = current.flatMap { try? JSONDecoder().decode(CursorRecord.self, from: $0.payload) }
+                .flatMap { $0.session == reader.id ? $0 : nil }
+            let (items, heads) = try unread(for: reader, cursor: cursor)
+            let count = min(items.count, max(0, fit(items)))
+            delivered = Array(items.prefix(count))
+            waiting = items.count - count
+            var positions = heads
+            if count < items.count {
+                // Writers with items left over: seen up to the last item delivered from them, not to their head.
+                // (An empty commit never equals a head, so the next read walks back to the sequence.)
+                for writer in Set(items[count...].map(\.from)) {
+                    if let last = delivered.last(where: { $0.from == writer }) {
+                        positions[writer] = CursorRecord.Position(commit: "", seq: last.seq)
+                    } else if let old = cursor?.positions[writer] {
+                        positions[writer] = old
+                    } else {
+                        positions[writer] = nil
+                    }
+                }
+            }
+            let next = CursorRecord(session: reader.id, positions: positions)
+            if let cursor, cursor.positions == next.positions { return nil }
+            if cursor == nil && delivered.isEmpty && positions.isEmpty { return nil }
+            return try Self.encoder.encode(next)
+        }
+        return (delivered, waiting)
+    }
+
+    /// Takeovers of `reader`'s claims not delivered before, oldest first, marked delivered in the same
+    /// compare-and-swap of `refs/coord/v1/delivered/<session-id>` (written only for that session).
+    ///
+    /// Finding takeovers means reading every claim record, so it is skipped when no claim ref moved since the
+    /// last look: the mark keeps a fingerprint of the claim refs' names and targets (a listing, no object read).
+    public func deliverTakeovers(to reader: Session) throws -> [Takeover] {
+        var fresh: [Takeover] = []
+        try store.update(RefLayout.delivered(reader.id), message: "delivered to \(reader.name)") { current in
+            let mark = current.flatMap { try? JSONDecoder().decode(DeliveryMark.self, from: $0.payload) }
+                .flatMap { $0.session == reader.id ? $0 : nil }
+            let fingerprint = try claimsFingerprint()
+            fresh = []
+            if let mark, mark.claimsFingerprint == fingerprint { return nil }
+            let since = mark?.takeoversUntil ?? reader.record.started
+            fresh = try takeovers(of: reader.id, since: since + 1).reversed()
+            let newest = fresh.map(\.victim.at).max() ?? since
+            return try Self.encoder.encode(DeliveryMark(session: reader.id, takeoversUntil: newest, claimsFingerprint: fingerprint))
+        }
+        return fresh
+    }
+
+    /// How far takeovers have been delivered to a session's model, and the claim refs as they were then.
+    struct DeliveryMark: Codable {
+        var version = 1
+        var session: String
+        var takeoversUntil: Millis
+        var claimsFingerprint: String?
+    }
+
+    /// A 64-bit FNV-1a digest of every claim ref's name and target: equal digests, no claim changed.
+    func claimsFingerprint() throws -> String {
+        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+        for (name, target) in try store.refs(under: RefLayout.claims) {
+            for byte in name.utf8 { hash = (hash ^ UInt64(byte)) &* 0x0000_0100_0000_01B3 }
+            withUnsafeBytes(of: target.raw.id) { bytes in
+                for byte in bytes { hash = (hash ^ UInt64(byte)) &* 0x0000_0100_0000_01B3 }
+            }
+        }
+        return String(hash, radix: 16)
+    }
+}
