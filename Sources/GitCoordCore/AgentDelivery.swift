@@ -59,7 +59,9 @@ extension Coordination {
             fresh = []
             if let mark, mark.claimsFingerprint == fingerprint { return nil }
             let since = mark?.takeoversUntil ?? reader.record.started
-            fresh = try takeovers(of: reader.id, since: since + 1).reversed()
+            // Forced takeovers reach the holder as a direct message from the taker (Claims.swift); only the
+            // takeovers of lapsed claims, which nobody announces, are delivered from the claim records.
+            fresh = try takeovers(of: reader.id, since: since + 1).filter { !$0.forced }.reversed()
             let newest = fresh.map(\.victim.at).max() ?? since
             return try Self.encoder.encode(DeliveryMark(session: reader.id, takeoversUntil: newest, claimsFingerprint: fingerprint))
         }

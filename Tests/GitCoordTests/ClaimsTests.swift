@@ -157,7 +157,13 @@ import CoordTestSupport
         #expect(json.contains("\"overrode\""))   // src/** was taken over alice's src/b.js, which stays
         #expect(try scratch.coord(["check", "src/a.js"], env: ["GIT_COORD_SESSION": alice]).stdout.contains("claimed by bob"))
 
-        // Alice can learn what was taken from her (and the lead's direct messages can tell her).
+        // Alice is told by a direct message from bob, once, at her next look at her inbox.
+        let inbox = try scratch.coordOK("inbox", env: ["GIT_COORD_SESSION": alice])
+        #expect(inbox.contains("bob"), "\(inbox)")
+        #expect(inbox.contains("I took over your claim on src/a.js, src/b.js with --force (claiming src/a.js, src/**)"), "\(inbox)")
+        #expect(try scratch.coordOK("inbox", env: ["GIT_COORD_SESSION": alice]).isEmpty)
+
+        // And she can list what was taken from her.
         let taken = try scratch.coordOK("claims", "--taken", env: ["GIT_COORD_SESSION": alice])
         #expect(taken.contains("src/a.js: taken with --force by bob"), "\(taken)")
         #expect(taken.contains("src/b.js: taken with --force by bob (by claiming src/**)"), "\(taken)")
