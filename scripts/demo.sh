@@ -38,11 +38,22 @@ show '(cd ../app-restyle && git coord list)'
 step "Who works where"
 show git coord worktrees
 
-for extra in "$(dirname "$0")"/demo.d/*.sh; do
-  [ -e "$extra" ] || continue
-  # shellcheck source=/dev/null
-  source "$extra"
-done
+step "alice claims the dashboard; bob asks before touching it, and cannot claim it"
+show 'git coord claim --session alice src/AdminDashboard.jsx --ttl 30m --reason "nav item"'
+show '(cd ../app-restyle && git coord check src/AdminDashboard.jsx) || echo "(check exit status: $?)"'
+show '(cd ../app-restyle && git coord claim src/AdminDashboard.jsx) || echo "(claim exit status: $?)"'
+
+step "bob posts a note to everyone and a direct message to alice"
+show '(cd ../app-restyle && git coord note "Renamed getLabel to t() in src/i18n.js")'
+show '(cd ../app-restyle && git coord send alice "Done with the dashboard colours? I will restyle it after you")'
+
+step "alice's next turn: her inbox shows both, exactly once"
+show git coord inbox --session alice
+show 'git coord inbox --session alice; echo "(second look: nothing new)"'
+
+step "bob commits a change to the claimed file anyway: the pre-commit hook warns, the commit goes through"
+(cd ../app-restyle && printf '/* darker */\n' >> src/AdminDashboard.jsx && git add src/AdminDashboard.jsx)
+show '(cd ../app-restyle && git commit -q -m "Darker dashboard")'
 
 step "alice stops; bob is the only live session left"
 show git coord stop --session alice

@@ -107,7 +107,7 @@ public enum ModelText {
         case .claim(let claim):
             var text = "claims it"
             if claim.pattern.text != overlap.path { text += " as \(quoted(claim.pattern.text))" }
-            text += " until in \(formatAge(Double(claim.record.expires - now) / 1000))"
+            text += " for another \(formatAge(Double(claim.record.expires - now) / 1000))"
             if let reason = claim.record.reason, !reason.isEmpty { text += " (reason: \(quoted(reason)))" }
             return text
         case .touched(let at): return "touched it \(formatAge(Double(now - at) / 1000)) ago"

@@ -2,13 +2,13 @@ import GitCoordCore
 
 /// How claims and overlaps read on a terminal; everything another session wrote is neutralised.
 enum ClaimText {
-    /// "alice (branch feature/x) since 5m ago, until in 55m, task: ..., reason: ..."
+    /// "alice (branch feature/x) since 5m ago, for another 55m, task: ..., reason: ..."
     static func holder(_ claim: Claim, now: Millis, via: String = "") -> String {
         var text = Display.neutralised(claim.holder?.name ?? claim.record.name)
         if let holder = claim.holder { text += " (" + SessionText.branchLabel(holder.record) + ")" }
         text += via
         text += " since \(formatAge(Double(now - claim.record.claimed) / 1000)) ago"
-        text += ", until in \(formatAge(Double(claim.record.expires - now) / 1000))"
+        text += ", for another \(formatAge(Double(claim.record.expires - now) / 1000))"
         if let task = claim.holder?.record.task, !task.isEmpty { text += ", task: " + Display.neutralised(task) }
         if let reason = claim.record.reason, !reason.isEmpty { text += ", reason: " + Display.neutralised(reason) }
         return text

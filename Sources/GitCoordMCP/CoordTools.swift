@@ -128,7 +128,7 @@ public struct CoordTools: Sendable {
         } catch let refused as ClaimConflicts {
             let now = nowMillis()
             let lines = refused.conflicts.map { conflict in
-                "\(conflict.wanted.text): claimed by session \(conflict.held.holder?.name ?? conflict.held.record.name) until in "
+                "\(conflict.wanted.text): claimed by session \(conflict.held.holder?.name ?? conflict.held.record.name) for another "
                     + formatAge(Double(conflict.held.record.expires - now) / 1000)
                     + (conflict.held.holder.map { $0.record.task.isEmpty ? "" : ", task: \($0.record.task)" } ?? "")
             }

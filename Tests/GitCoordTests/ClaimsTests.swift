@@ -68,7 +68,7 @@ import CoordTestSupport
         let refused = try scratch.coord(["claim", "src/b.js", "src"], in: bobTree)
         #expect(refused.status == 1)
         #expect(refused.stderr.contains("src/: claimed by alice (main) as src/a.js since"))
-        #expect(refused.stderr.contains("until in"))
+        #expect(refused.stderr.contains("for another"))
         #expect(refused.stderr.contains("task: Restyle the sidebar"))
         #expect(refused.stderr.contains("reason: adding the nav item"))
         #expect(refused.stderr.contains("nothing was claimed"))
