@@ -17,17 +17,39 @@ import Testing
         return String(readme[open.upperBound..<close.lowerBound])
     }
 
-    @Test func quickStartWorksWhenPasted() throws {
-        let script = try #require(Self.shellBlock(after: "## Quick start"))
+    /// Runs `script` with bash in a scratch folder, git-coord on PATH; its `mktemp -d` lands in the scratch folder.
+    static func runPasted(_ script: String, exitOnError: Bool = true) throws -> ProcessResult {
         let scratch = try Scratch()
         var environment = scratch.environment
-        environment["TMPDIR"] = scratch.root  // the example's mktemp -d lands in the scratch folder, removed after
-        let result = try runProcess("/bin/bash", ["-euo", "pipefail", "-c", script], in: scratch.root,
-                                    environment: environment)
+        environment["TMPDIR"] = scratch.root
+        let options = exitOnError ? ["-euo", "pipefail"] : ["-u"]
+        return try runProcess("/bin/bash", options + ["-c", script], in: scratch.root, environment: environment)
+    }
+
+    @Test func quickStartWorksWhenPasted() throws {
+        let script = try #require(Self.shellBlock(after: "## Quick start"))
+        let result = try Self.runPasted(script)
         #expect(result.succeeded, "\(result)")
         #expect(result.stdout.contains("alice  main"))
         #expect(result.stdout.contains("bob (claude)  settings"))
         #expect(result.stdout.contains("files: Settings.jsx"))
         #expect(result.stdout.contains("[settings]"))
+    }
+
+    /// The claims and notes examples continue the quick start; some of their commands answer "no" (exit 1) on
+    /// purpose, so the whole runs without -e and is judged by what it printed.
+    @Test func claimsAndNotesExamplesContinueTheQuickStart() throws {
+        let blocks = try ["## Quick start", "## Claims, overlap checks and git hooks", "## Notes, direct messages and the inbox"]
+            .map { try #require(Self.shellBlock(after: $0), "no shell example after \($0)") }
+        let result = try Self.runPasted(blocks.joined(separator: "\n"), exitOnError: false)
+        #expect(result.succeeded, "\(result)")
+        #expect(!result.stderr.contains("fatal:"), "\(result)")
+        #expect(result.stdout.contains("Sidebar.jsx: claimed by alice (main)"), "\(result)")
+        #expect(result.stderr.contains("styles/dark.css: claimed by alice (main) as styles/**"), "\(result)")
+        let note = " ago: Renamed getLabel to t() in src/i18n.js"  // "alice (main) 0s ago: ...", whatever the age
+        let message = " ago, to you: I am adding a nav item"
+        // --peek, then inbox: twice each; the second inbox shows nothing; feed shows the note (not the message).
+        #expect(result.stdout.components(separatedBy: note).count - 1 == 3, "\(result)")
+        #expect(result.stdout.components(separatedBy: message).count - 1 == 2, "\(result)")
     }
 }
