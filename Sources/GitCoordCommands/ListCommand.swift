@@ -6,9 +6,7 @@ struct List: ParsableCommand {
         commandName: "list",
         abstract: "Show the live sessions of this repository, in every worktree.",
         discussion: """
-        Each session with its name, branch, worktree, task, the files it touched recently (explicitly, or
-        with uncommitted changes in its worktree) and when it was last seen. Sessions silent longer than
-        coord.sessionTTL (default 15m) are stale and shown only with --all, as are ended ones.
+        Each session with its name, branch, worktree, task, the files it touched recently (explicitly, or with uncommitted changes in its worktree) and when it was last seen. Sessions silent longer than coord.sessionTTL (default 15m) are stale and shown only with --all, as are ended ones.
         """
     )
 

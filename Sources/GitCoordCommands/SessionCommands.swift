@@ -12,7 +12,7 @@ struct Start: ParsableCommand {
         abstract: "Register a session for this worktree and print its id.",
         discussion: """
         The id alone goes to stdout, so that later commands can find the session:
-          export GIT_COORD_SESSION=$(git coord start --name A --task "Restyle the sidebar")
+          export GIT_COORD_SESSION=$(git coord start --name A --task "Sidebar")
         Without --name a readable name is generated ("amber-otter"). A name a live session uses is refused.
         """
     )
@@ -62,9 +62,7 @@ struct Touch: ParsableCommand {
         commandName: "touch",
         abstract: "Record files as touched by the session now.",
         discussion: """
-        Paths are relative to the current directory, or absolute inside this worktree. Files with uncommitted
-        changes in the session's worktree are counted as touched without this command; use it for files you
-        are about to change, or have only read closely.
+        Paths are relative to the current directory, or absolute inside this worktree. Files with uncommitted changes in the session's worktree are counted as touched without this command; use it for files you are about to change, or have only read closely.
         """
     )
 
@@ -92,8 +90,7 @@ struct Heartbeat: ParsableCommand {
         commandName: "heartbeat",
         abstract: "Tell the others the session is alive, and refresh its branch and changed files.",
         discussion: """
-        Writes only when something changed or coord.heartbeatInterval (default 60s) has passed, so running it
-        often costs nothing. Sessions silent for coord.sessionTTL (default 15m) show as stale.
+        Writes only when something changed or coord.heartbeatInterval (default 60s) has passed, so running it often costs nothing. Sessions silent for coord.sessionTTL (default 15m) show as stale.
         """
     )
 

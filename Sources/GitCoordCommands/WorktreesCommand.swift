@@ -6,8 +6,7 @@ struct Worktrees: ParsableCommand {
         commandName: "worktrees",
         abstract: "git worktree list, with the sessions at work in each worktree.",
         discussion: """
-        One line per worktree as 'git worktree list' prints it (path, head, [branch]), then one indented line
-        per live session there with its task. --all adds stale and ended sessions.
+        One line per worktree as 'git worktree list' prints it (path, head, [branch]), then one indented line per live session there with its task. --all adds stale and ended sessions.
         """
     )
 
