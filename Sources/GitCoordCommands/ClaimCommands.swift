@@ -94,6 +94,7 @@ struct ClaimCommand: ParsableCommand {
 
 struct Release: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "release",
         abstract: "Release the session's claims.",
         discussion: """
         Give the paths or patterns as they were claimed (relative to the current directory), or --all. \
@@ -134,6 +135,7 @@ struct Release: ParsableCommand {
 
 struct Claims: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "claims",
         abstract: "List the live claims of every session.",
         discussion: """
         One line per claim: the path or pattern (directories end in '/'), its holder and branch, since when \
@@ -196,6 +198,7 @@ struct Claims: ParsableCommand {
 
 struct Check: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "check",
         abstract: "Say whether another live session is on these paths (exit 1 if so, 0 if not).",
         discussion: """
         For each path: the other live sessions that claim it (or a folder or pattern covering it), or have it \

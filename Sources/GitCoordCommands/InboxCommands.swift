@@ -3,6 +3,7 @@ import GitCoordCore
 
 struct Inbox: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "inbox",
         abstract: "Show what this session has not seen yet, oldest first, then mark it seen.",
         discussion: """
         Notes from other sessions and direct messages to this one, each with its author (name, branch), \
@@ -38,6 +39,7 @@ struct Inbox: ParsableCommand {
 
 struct Feed: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "feed",
         abstract: "Show the notes feed: every session's notes, oldest first.",
         discussion: """
         The history of the notes, for catching up; direct messages are not part of it. Without options the \

@@ -4,6 +4,7 @@ import GitCoordCore
 
 struct Install: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "install",
         abstract: "Wire a coding agent (claude, codex, gemini) into this worktree: hooks, MCP server, slash commands.",
         discussion: """
         Merges git-coord's hooks into the agent's settings in this worktree, keeping \

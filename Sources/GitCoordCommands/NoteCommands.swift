@@ -11,6 +11,7 @@ import Foundation
 
 struct Note: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "note",
         abstract: "Post a note that every other session sees in its inbox.",
         discussion: """
         Notes are the repository's shared feed: append-only, from this session, to all others, who see \
@@ -42,6 +43,7 @@ struct Note: ParsableCommand {
 
 struct Send: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "send",
         abstract: "Send a direct message to one session; only it sees it, in its inbox.",
         discussion: """
         The recipient is named by session id or name (see 'git coord list'). A recipient that does not \
