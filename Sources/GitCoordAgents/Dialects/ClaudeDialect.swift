@@ -8,6 +8,12 @@ enum ClaudeDialect {
     static let contextLimit = 10_000
 
     static func event(from json: JSONValue) throws -> AgentEvent {
+        try event(from: json, editTools: editTools, editedPaths: editedPaths)
+    }
+
+    /// Claude Code's event names and fields, which Codex CLI shares; the agents differ in their edit tools.
+    static func event(from json: JSONValue, editTools: Set<String>,
+                      editedPaths: (JSONValue?) -> [String]) throws -> AgentEvent {
         let (name, session, cwd) = try json.commonEventFields()
         var event = AgentEvent(kind: .ignored, nativeName: name, agentSessionID: session, cwd: cwd)
         switch name {

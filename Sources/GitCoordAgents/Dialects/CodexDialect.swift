@@ -13,23 +13,7 @@ enum CodexDialect {
     static let contextLimit = 10_000
 
     static func event(from json: JSONValue) throws -> AgentEvent {
-        let (name, session, cwd) = try json.commonEventFields()
-        var event = AgentEvent(kind: .ignored, nativeName: name, agentSessionID: session, cwd: cwd)
-        switch name {
-        case "SessionStart": event.kind = .sessionStart(source: json["source"]?.stringValue)
-        case "UserPromptSubmit": event.kind = .promptSubmit
-        case "PreToolUse", "PostToolUse":
-            let tool = json["tool_name"]?.stringValue
-            event.toolName = tool
-            if let tool, editTools.contains(tool) { event.paths = editedPaths(json["tool_input"]) }
-            if name == "PostToolUse" {
-                event.kind = .afterTool
-            } else if !event.paths.isEmpty {
-                event.kind = .beforeEdit
-            }
-        default: break
-        }
-        return event
+        try ClaudeDialect.event(from: json, editTools: editTools, editedPaths: editedPaths)
     }
 
     static func editedPaths(_ input: JSONValue?) -> [String] {
