@@ -17,6 +17,10 @@ public enum CoordError: Error, Equatable, CustomStringConvertible {
     case contention(ref: String)
     case staleLock(String)
     case git(String)
+    // Sync (issue 6)
+    case unknownRemote(String, known: [String])
+    case remoteNotShared(String)
+    case remoteFailed(remote: String, action: String, detail: String)
 
     public var description: String {
         switch self {
@@ -57,6 +61,12 @@ public enum CoordError: Error, Equatable, CustomStringConvertible {
             return "\(path) is locked by another process"
         case .git(let message):
             return message
+        case .unknownRemote(let name, let known):
+            return "no remote '\(name)'" + (known.isEmpty ? "; this repository has no remotes" : "; remotes: \(known.joined(separator: ", "))")
+        case .remoteNotShared(let name):
+            return "coordination is not shared with remote '\(name)': nothing is sent to a remote before you opt in"
+        case .remoteFailed(let remote, let action, let detail):
+            return "could not \(action) '\(remote)'" + (detail.isEmpty ? "" : ": \(detail)")
         }
     }
 
@@ -77,6 +87,9 @@ public enum CoordError: Error, Equatable, CustomStringConvertible {
         case .invalidName: return "use letters, digits, '.', '_' and '-' (at most 40), starting with a letter or digit"
         case .invalidDuration: return "write it as a number and a unit: 90s, 15m, 2h, 1d"
         case .contention: return "try again"
+        case .unknownRemote: return "add it with 'git remote add NAME URL', or name one of the remotes listed"
+        case .remoteNotShared(let name): return "share it with 'git coord init --remote \(name)' (or 'git config remote.\(name).coord true')"
+        case .remoteFailed: return "local coordination state is unchanged; check the remote with 'git ls-remote REMOTE' and sync again"
         case .staleLock(let path): return "if no git-coord or git process is running, remove \(path)"
         default: return nil
         }

@@ -52,6 +52,7 @@ extension Coordination {
             id: id, name: name, agent: options.agent, agentSessionID: options.agentSessionID,
             task: options.task, branch: nil, head: nil, worktree: worktree, host: Self.hostName,
             started: now, seen: now, ended: nil, touched: [], changed: [])
+        record.clone = try? CloneIdentity.id(in: repository)
         refreshFromWorktree(&record)
         let payload = try Self.encoder.encode(record)
         try store.update(RefLayout.session(id), message: "start \(name)") { current in

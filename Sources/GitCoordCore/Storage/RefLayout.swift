@@ -10,4 +10,10 @@ public enum RefLayout {
 
     public static func session(_ id: String) -> String { sessions + id }
     public static func name(_ name: String) -> String { names + name }
+
+    /// Where `git coord sync` fetches a remote's refs/coord/v1/* to (issue 6): a namespace of our own, because
+    /// GitLab refuses pushes to refs/remotes/* and `git fetch --prune` deletes what it does not know there.
+    public static let remotesRoot = "refs/coord-remotes/"
+
+    public static func remoteRoot(_ remote: String) -> String { remotesRoot + remote + "/v1/" }
 }
