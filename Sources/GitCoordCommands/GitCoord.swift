@@ -26,6 +26,7 @@ public struct GitCoord: ParsableCommand {
             Init.self, Start.self, List.self, Worktrees.self,
             SetTask.self, Touch.self, Heartbeat.self, Stop.self,
             Hook.self,
+            Sync.self,
         ]
     )
 

@@ -9,14 +9,24 @@ struct Init: ParsableCommand {
         run, so nothing is written to a repository that did not opt in. Running it twice changes nothing.
         --uninstall turns coordination off again; the records under refs/coord/ are kept (delete them with
         'git for-each-ref --format="delete %(refname)" refs/coord/ | git update-ref --stdin').
+        --remote NAME shares coordination with other clones through that remote (see 'git coord sync --help').
         """
     )
 
     @Flag(help: "Turn coordination off for this repository.")
     var uninstall = false
 
+    @Option(help: ArgumentHelp("Also share coordination through this git remote ('git coord sync'); with --uninstall, stop sharing with it.",
+                               valueName: "name"))
+    var remote: String?
+
     func run() throws {
         try withCoordination(requireEnabled: false) { coordination in
+            if let remote {
+                // Sharing is opt-in per remote; --uninstall --remote stops sharing and leaves coordination on.
+                try coordination.setShared(!uninstall, with: remote)
+                if uninstall { return }
+            }
             try coordination.setEnabled(!uninstall)
         }
     }

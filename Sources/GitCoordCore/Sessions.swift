@@ -123,7 +123,8 @@ extension Coordination {
             throw CoordError.unknownSession(selector, live: all.filter(\.isLive).map(\.name))
         }
         let live = all.filter(\.isLive)
-        let here = live.filter { $0.record.worktree == repository.workdir }
+        // A session of another clone (arrived by sync) may have the same worktree path on its own machine.
+        let here = live.filter { $0.record.worktree == repository.workdir && $0.isFromThisClone(cloneID) }
         switch here.count {
         case 1: return here[0]
         case 0: throw CoordError.noSession(candidates: live.map { "\($0.name) (\($0.id))" })

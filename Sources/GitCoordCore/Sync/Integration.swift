@@ -86,7 +86,8 @@ extension SyncEngine {
                 throw Rejection(reason: "its record is not a valid session record")
             }
             guard RefLayout.session(record.id) == ref else { throw Rejection(reason: "its record does not match its ref name") }
-            if record.clone == clone { throw Rejection(reason: "its session claims to run in this clone (\(clone)), and does not") }
+            guard let recordClone = record.clone else { throw Rejection(reason: "its session names no clone") }
+            if recordClone == clone { throw Rejection(reason: "its session claims to run in this clone (\(clone)), and does not") }
         case .claim:
             guard (try? JSONDecoder().decode(ForkResolution.ClaimFields.self, from: payload)) != nil else {
                 throw Rejection(reason: "its record is not a valid claim record")

@@ -10,6 +10,9 @@ extension Coordination {
     /// The remote `git coord sync` uses when none is named: coord.remote, else origin.
     public var defaultRemote: String { repository.configString(Self.defaultRemoteKey) ?? "origin" }
 
+    /// This clone's id if it has one yet (nil before the first record is written); never generates one.
+    public var cloneID: String? { repository.configString(CloneIdentity.configKey) }
+
     public func isShared(with remote: String) -> Bool { repository.configBool(Self.shareKey(remote)) ?? false }
 
     /// The repository's configured remotes, read by libgit2 from the config.
@@ -40,5 +43,14 @@ extension Coordination {
     func requireRemote(_ remote: String) throws {
         let known = try remoteNames()
         guard known.contains(remote) else { throw CoordError.unknownRemote(remote, known: known) }
+    }
+}
+
+extension Session {
+    /// True for sessions of this clone, and for records that name no clone: those were written before clone ids
+    /// existed, so here (sync takes no session record without a clone id from a remote).
+    public func isFromThisClone(_ cloneID: String?) -> Bool {
+        guard let clone = record.clone, let cloneID else { return true }
+        return clone == cloneID
     }
 }
