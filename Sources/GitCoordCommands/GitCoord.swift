@@ -25,6 +25,7 @@ public struct GitCoord: ParsableCommand {
         subcommands: [
             Init.self, Start.self, List.self, Worktrees.self,
             SetTask.self, Touch.self, Heartbeat.self, Stop.self,
+            ClaimCommand.self, Release.self, Claims.self, Check.self,
             Hook.self,
             Sync.self,
         ]

@@ -6,6 +6,7 @@ struct Hook: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Handlers called by git hooks and by coding agents' hook systems (not usually run by hand).",
         subcommands: [
+            PreCommitHook.self, PostCheckoutHook.self, PostCommitHook.self, PostMergeHook.self,
         ]
     )
 }

@@ -17,6 +17,9 @@ public enum CoordError: Error, Equatable, CustomStringConvertible {
     case contention(ref: String)
     case staleLock(String)
     case git(String)
+    case invalidPattern(String, reason: String)
+    case hooksNotWritable(String)
+    case hookInTheWay(String)
     // Sync (issue 6)
     case unknownRemote(String, known: [String])
     case remoteNotShared(String)
@@ -61,6 +64,12 @@ public enum CoordError: Error, Equatable, CustomStringConvertible {
             return "\(path) is locked by another process"
         case .git(let message):
             return message
+        case .invalidPattern(let pattern, let reason):
+            return "cannot claim '\(pattern)': \(reason)"
+        case .hooksNotWritable(let path):
+            return "cannot write git hooks into \(path): the folder is not writable"
+        case .hookInTheWay(let path):
+            return "\(path) exists already: git-coord keeps the hook it replaces there"
         case .unknownRemote(let name, let known):
             return "no remote '\(name)'" + (known.isEmpty ? "; this repository has no remotes" : "; remotes: \(known.joined(separator: ", "))")
         case .remoteNotShared(let name):
@@ -91,6 +100,11 @@ public enum CoordError: Error, Equatable, CustomStringConvertible {
         case .remoteNotShared(let name): return "share it with 'git coord init --remote \(name)' (or 'git config remote.\(name).coord true')"
         case .remoteFailed: return "local coordination state is unchanged; check the remote with 'git ls-remote REMOTE' and sync again"
         case .staleLock(let path): return "if no git-coord or git process is running, remove \(path)"
+        case .invalidPattern: return "claim a path, a directory or a git pathspec such as 'src/components/**'"
+        case .hooksNotWritable:
+            return "make it writable, or point core.hooksPath at a folder you can write, and run 'git coord init' again"
+        case .hookInTheWay(let path):
+            return "move \(path) away (it is not run by git), then run 'git coord init' again"
         default: return nil
         }
     }

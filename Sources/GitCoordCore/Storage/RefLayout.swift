@@ -11,6 +11,11 @@ public enum RefLayout {
     public static func session(_ id: String) -> String { sessions + id }
     public static func name(_ name: String) -> String { names + name }
 
+    /// One arbiter ref per claimed path or pattern, named by the blob id of the normalised pattern (issue 4).
+    public static let claims = root + "claims/"
+
+    public static func claim(_ patternHash: String) -> String { claims + patternHash }
+
     /// Where `git coord sync` fetches a remote's refs/coord/v1/* to (issue 6): a namespace of our own, because
     /// GitLab refuses pushes to refs/remotes/* and `git fetch --prune` deletes what it does not know there.
     public static let remotesRoot = "refs/coord-remotes/"

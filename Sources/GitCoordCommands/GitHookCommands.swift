@@ -1,0 +1,141 @@
+import ArgumentParser
+import GitCoordCore
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
+
+/// The git hooks' handlers (`hooks/` scripts call `git-coord hook NAME`). They never get in the way of git:
+/// anything that goes wrong is a one-line warning and exit 0; only strict mode's refusal exits 1.
+enum GitHookRunner {
+    static func run(_ body: (Coordination) throws -> Void) throws {
+        do {
+            let coordination = try Coordination(at: FileManager.default.currentDirectoryPath, requireEnabled: false)
+            guard coordination.isEnabled else { return }
+            try body(coordination)
+        } catch let refusal as NegativeAnswer {
+            throw refusal
+        } catch let error as CoordError {
+            printError("git-coord: warning: " + Display.neutralised(error.description))
+        } catch {
+            printError("git-coord: warning: \(error)")
+        }
+    }
+
+    static var selector: String? { ProcessInfo.processInfo.environment["GIT_COORD_SESSION"] }
+}
+
+struct PreCommitHook: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "pre-commit",
+        abstract: "git pre-commit hook: warn when the commit changes files other live sessions are on.",
+        discussion: """
+        For the staged paths (both sides of renames, deletions included) it names the other live sessions
+        that claim them, touched them, or have uncommitted changes to them, with branch and task, on stderr.
+        It never refuses a commit unless coord.strict is true; then 'git commit --no-verify' bypasses it.
+        Silent when coordination is off or no other session is live.
+        """
+    )
+
+    /// More lines than this would bury the commit's own output: the rest is counted.
+    static let maximumLines = 20
+
+    func run() throws {
+        try GitHookRunner.run { coordination in
+            let environment = ProcessInfo.processInfo.environment
+            let check = try coordination.checkStaged(indexFile: environment["GIT_INDEX_FILE"],
+                                                     directory: FileManager.default.currentDirectoryPath,
+                                                     selector: GitHookRunner.selector)
+            guard !check.overlaps.isEmpty else { return }
+            let now = nowMillis()
+            for overlap in check.overlaps.prefix(Self.maximumLines) {
+                printError("git-coord: " + ClaimText.overlap(overlap, now: now))
+            }
+            if check.overlaps.count > Self.maximumLines {
+                printError("git-coord: ... and \(check.overlaps.count - Self.maximumLines) more ('git coord check PATH' for any path)")
+            }
+            let names = Set(check.overlaps.map(\.session.name)).sorted().map(Display.neutralised).joined(separator: ", ")
+            if coordination.isStrict {
+                printError("hint: coord.strict is set, so this commit is refused: talk to \(names) first,")
+                printError("hint: or commit anyway with 'git commit --no-verify'")
+                throw NegativeAnswer()
+            }
+            printError("hint: \(names) \(names.contains(",") ? "are" : "is") working on these files: make sure this commit")
+            printError("hint: does not undo their work, and tell them ('git coord list' shows where they are)")
+        }
+    }
+}
+
+struct PostCheckoutHook: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "post-checkout",
+        abstract: "git post-checkout hook: refresh the session's branch; warn when another session is on it.",
+        discussion: """
+        Runs after 'git checkout', 'git switch' and 'git worktree add'. Updates this worktree's session (its
+        branch and head), then warns when another live session works on the same branch in another
+        worktree, or shares this checkout (its files just changed under it).
+        """
+    )
+
+    @Argument(help: "What git passes: the previous HEAD, the new HEAD, 1 for a branch checkout.")
+    var arguments: [String] = []
+
+    func run() throws {
+        try GitHookRunner.run { coordination in
+            let sessions = try coordination.sessions()
+            let me = coordination.hookSession(selector: GitHookRunner.selector, among: sessions)
+            if let me, me.isLive { try coordination.updateSession(me) }
+            guard arguments.count >= 3, arguments[2] == "1" else { return }  // 0: files checked out, branch unchanged
+            let branch = coordination.repository.currentBranch
+            let (sameBranch, sameCheckout) = try coordination.neighbours(onBranch: branch, excluding: me)
+            for other in sameBranch {
+                printError("git-coord: \(Display.neutralised(other.name)) is also on branch \(Display.neutralised(branch ?? "")) "
+                    + "in \(Display.neutralised(other.record.worktree))\(taskSuffix(other))")
+            }
+            // A session sharing this checkout that last saw another branch just had its files changed under it.
+            for other in sameCheckout where other.record.branch != branch {
+                printError("git-coord: \(Display.neutralised(other.name)) works in this checkout too, on "
+                    + "\(SessionText.branchLabel(other.record)): its files just changed under it\(taskSuffix(other))")
+            }
+            if !sameBranch.isEmpty {
+                printError("hint: two sessions committing to one branch from two worktrees step on each other; "
+                    + "consider 'git switch -c NEW-BRANCH'")
+            }
+        }
+    }
+
+    private func taskSuffix(_ session: Session) -> String {
+        session.record.task.isEmpty ? "" : " (task: \(Display.neutralised(session.record.task)))"
+    }
+}
+
+/// post-commit and post-merge: refresh the session's presence, so its head and uncommitted files are current
+/// for the others (committed files leave its list of changed files).
+struct PostCommitHook: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "post-commit",
+        abstract: "git post-commit hook: refresh the session's head and uncommitted files."
+    )
+
+    func run() throws { try PostCommitHook.refresh() }
+
+    static func refresh() throws {
+        try GitHookRunner.run { coordination in
+            let me = coordination.hookSession(selector: GitHookRunner.selector, among: try coordination.sessions())
+            if let me, me.isLive { try coordination.updateSession(me) }
+        }
+    }
+}
+
+struct PostMergeHook: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "post-merge",
+        abstract: "git post-merge hook (after 'git pull' and 'git merge'): refresh the session's head and files."
+    )
+
+    @Argument(help: "What git passes: 1 for a squash merge.")
+    var arguments: [String] = []
+
+    func run() throws { try PostCommitHook.refresh() }
+}

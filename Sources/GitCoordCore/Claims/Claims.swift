@@ -1,0 +1,261 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Advisory claims: the entity layer over `RecordStore` for `refs/coord/v1/claims/*`. See docs/design.md, "Claims".
+extension Coordination {
+    public static let maximumReasonLength = 300
+    /// How long a claim lasts unless --ttl or coord.claimTTL says otherwise.
+    public static let defaultClaimTTL: Double = 60 * 60
+    public static let claimTTLKey = "coord.claimTTL"
+
+    /// coord.claimTTL, or one hour.
+    public func claimTTL() throws -> Double {
+        guard let text = repository.configString(Self.claimTTLKey) else { return Self.defaultClaimTTL }
+        return try DurationParser.seconds(text)
+    }
+
+    /// Every readable claim, live or void, in ref order.
+    public func claims(now: Millis = nowMillis()) throws -> [Claim] {
+        try ClaimBook().claims(in: self, sessions: sessionsByID(now: now), now: now)
+    }
+
+    func sessionsByID(now: Millis) throws -> [String: Session] {
+        Dictionary(try sessions(now: now).map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
+    }
+
+    // MARK: Claiming
+
+    /// What happened to each pattern of a successful claim.
+    public enum ClaimOutcome: Sendable {
+        case created
+        case extended
+        /// Taken from a void claim (released, expired, or its holder gone), or by force from a live one.
+        case takenOver(Takeover.Victim)
+    }
+
+    /// Claims `patterns` for `session`, all or nothing.
+    ///
+    /// Fails with `ClaimConflicts` (claiming nothing) when a live claim of another session overlaps one of them,
+    /// unless `force`: then a live claim of the same pattern is taken over (and recorded as such), and overlapping
+    /// claims of other patterns are left in place and recorded in the new record.
+    public func claim(_ patterns: [ClaimPattern], for session: Session, ttl: Double, reason: String?,
+                      force: Bool) throws -> [(ClaimPattern, ClaimOutcome)] {
+        guard session.isLive else { throw CoordError.sessionEnded(session.name) }
+        if let reason, reason.count > Self.maximumReasonLength {
+            throw CoordError.textTooLong(what: "the reason", limit: Self.maximumReasonLength)
+        }
+        guard ttl > 0, ttl.isFinite else { throw CoordError.invalidDuration("\(ttl)") }
+        let unique = patterns.reduce(into: [ClaimPattern]()) { list, p in if !list.contains(p) { list.append(p) } }
+        let book = ClaimBook()
+        var sessions = try sessionsByID(now: nowMillis())
+
+        // 1. Refuse before writing anything when a live claim of another session is in the way.
+        let before = try book.claims(in: self, sessions: sessions, now: nowMillis())
+        let blocking = Self.conflicts(for: unique, among: before, excluding: session.id)
+        if !blocking.isEmpty && !force { throw ClaimConflicts(conflicts: blocking) }
+
+        // 2. Swap each claim ref: create-only, or from the record we read (a takeover or an extension).
+        var written: [(pattern: ClaimPattern, outcome: ClaimOutcome, commit: ObjectID)] = []
+        do {
+            for pattern in unique {
+                let overrode = blocking.filter { $0.wanted == pattern && $0.held.pattern.text != pattern.text }
+                    .map { Self.victim(of: $0.held, now: nowMillis()) }
+                let (outcome, commit) = try write(pattern, for: session, ttl: ttl, reason: reason, force: force,
+                                                  overrode: overrode, sessions: &sessions)
+                written.append((pattern, outcome, commit))
+            }
+        } catch {
+            rollBack(written)
+            throw error
+        }
+
+        // 3. Overlapping claims of different patterns race on different refs: look again now that ours are
+        //    visible. The earlier claim stands (design.md, "Overlap races").
+        if !force {
+            do {
+                try settleOverlaps(written.map { ($0.pattern, $0.commit) }, for: session, book: book, sessions: sessions)
+            } catch {
+                rollBack(written)
+                throw error
+            }
+        }
+        return written.map { ($0.pattern, $0.outcome) }
+    }
+
+    /// One compare-and-swap of one claim ref, retried by `RecordStore.update` until it lands or is refused.
+    private func write(_ pattern: ClaimPattern, for session: Session, ttl: Double, reason: String?, force: Bool,
+                       overrode: [Takeover.Victim], sessions: inout [String: Session]) throws -> (ClaimOutcome, ObjectID) {
+        var outcome = ClaimOutcome.created
+        var heldBy: Claim?
+        let ref = pattern.refName
+        let result = try store.update(ref, message: "claim \(pattern.text) for \(session.name)") { current in
+            let now = nowMillis()
+            var record = ClaimRecord(pattern: pattern.text, kind: pattern.kind, session: session.id, name: session.name,
+                                     reason: reason, claimed: now, renewed: now, expires: now + Millis(ttl * 1000),
+                                     released: nil, takenFrom: nil, overrode: overrode.isEmpty ? nil : overrode)
+            outcome = .created
+            guard let current else { return try Self.encoder.encode(record) }
+            guard let old = try? JSONDecoder().decode(ClaimRecord.self, from: current.payload) else {
+                return try Self.encoder.encode(record)  // an unreadable record holds nothing: replace it
+            }
+            let holder = sessions[old.session] ?? (try? self.session(id: old.session)) ?? nil
+            if let holder { sessions[holder.id] = holder }
+            let existing = Claim(ref: ref, commit: current.commit, record: old, holder: holder, now: now)
+            if old.session == session.id {
+                if existing.isLive {
+                    record.claimed = old.claimed
+                    record.reason = reason ?? old.reason
+                    record.takenFrom = old.takenFrom
+                    outcome = .extended
+                }
+                return try Self.encoder.encode(record)
+            }
+            if existing.isLive && !force {
+                heldBy = existing
+                return nil
+            }
+            let victim = Self.victim(of: existing, now: now)
+            record.takenFrom = victim
+            outcome = .takenOver(victim)
+            return try Self.encoder.encode(record)
+        }
+        switch result {
+        case .written(let commit): return (outcome, commit)
+        case .unchanged:
+            throw ClaimConflicts(conflicts: [.init(wanted: pattern, held: heldBy!)])
+        }
+    }
+
+    static func victim(of claim: Claim, now: Millis) -> Takeover.Victim {
+        Takeover.Victim(session: claim.record.session, name: claim.holder?.name ?? claim.record.name,
+                        pattern: claim.record.pattern, state: claim.state, at: now)
+    }
+
+    /// After our claims landed: any overlapping live claim of another session that came first makes us withdraw.
+    /// One that came later withdraws itself when it sees ours; if it is still there after a short wait, its writer
+    /// never saw ours (it looked before we wrote), so it stands and we withdraw. Never do both claims stand.
+    private func settleOverlaps(_ ours: [(ClaimPattern, ObjectID)], for session: Session, book: ClaimBook,
+                                sessions: [String: Session]) throws {
+        let deadline = Date().addingTimeInterval(Self.overlapSettleTime)
+        while true {
+            let now = nowMillis()
+            let all = try book.claims(in: self, sessions: sessions, now: now)
+            let mine = all.filter { claim in ours.contains { $0.1 == claim.commit } }
+            let others = all.filter { $0.isLive && $0.record.session != session.id }
+            var pending: [ClaimConflicts.Conflict] = []
+            for claim in mine {
+                let matcher = ClaimMatcher(claim.pattern)
+                for other in others where other.ref != claim.ref && matcher.overlaps(ClaimMatcher(other.pattern)) {
+                    if other.isBefore(claim) { throw ClaimConflicts(conflicts: [.init(wanted: claim.pattern, held: other)]) }
+                    pending.append(.init(wanted: claim.pattern, held: other))
+                }
+            }
+            if pending.isEmpty { return }
+            if Date() > deadline { throw ClaimConflicts(conflicts: pending) }
+            usleep(UInt32.random(in: 10_000...30_000))
+        }
+    }
+
+    /// How long a claim that came first waits for a later, overlapping one to withdraw.
+    static let overlapSettleTime: Double = 0.5
+
+    /// Undoes the claims written by a command that then failed: a created ref is deleted (compare-and-swap on
+    /// our commit); a taken-over one gets a release record on top, so its chain still only moves forward.
+    private func rollBack(_ written: [(pattern: ClaimPattern, outcome: ClaimOutcome, commit: ObjectID)]) {
+        for entry in written {
+            switch entry.outcome {
+            case .extended:
+                continue
+            case .created:
+                try? store.delete(entry.pattern.refName, expecting: entry.commit)
+            case .takenOver:
+                _ = try? store.update(entry.pattern.refName, message: "withdraw \(entry.pattern.text)") { current in
+                    guard let current, current.commit == entry.commit,
+                          var record = try? JSONDecoder().decode(ClaimRecord.self, from: current.payload) else { return nil }
+                    record.released = nowMillis()
+                    return try Self.encoder.encode(record)
+                }
+            }
+        }
+    }
+
+    /// Live claims of sessions other than `excluding` that overlap any of `patterns`.
+    static func conflicts(for patterns: [ClaimPattern], among claims: [Claim], excluding: String) -> [ClaimConflicts.Conflict] {
+        let others = claims.filter { $0.isLive && $0.record.session != excluding }
+        guard !others.isEmpty else { return [] }
+        let matchers = others.map { ($0, ClaimMatcher($0.pattern)) }
+        var found: [ClaimConflicts.Conflict] = []
+        for pattern in patterns {
+            let wanted = ClaimMatcher(pattern)
+            for (claim, matcher) in matchers where claim.pattern.text == pattern.text || wanted.overlaps(matcher) {
+                found.append(.init(wanted: pattern, held: claim))
+            }
+        }
+        return found
+    }
+
+    // MARK: Releasing
+
+    /// Releases the session's live claims on `patterns` (all of them when nil). Returns the patterns released
+    /// and those the session did not hold.
+    public func release(_ patterns: [ClaimPattern]?, for session: Session) throws -> (released: [ClaimPattern], notHeld: [ClaimPattern]) {
+        let all = try claims()
+        let mine = all.filter { $0.record.session == session.id && $0.record.released == nil && $0.state != .expired }
+        var released: [ClaimPattern] = []
+        var notHeld: [ClaimPattern] = []
+        let targets: [ClaimPattern]
+        if let patterns {
+            targets = patterns
+            notHeld = patterns.filter { p in !mine.contains { $0.pattern.text == p.text } }
+        } else {
+            targets = mine.map(\.pattern)
+        }
+        for pattern in targets where !notHeld.contains(pattern) {
+            let outcome = try store.update(pattern.refName, message: "release \(pattern.text) by \(session.name)") { current in
+                guard let current, var record = try? JSONDecoder().decode(ClaimRecord.self, from: current.payload),
+                      record.session == session.id, record.released == nil else { return nil }
+                record.released = nowMillis()
+                return try Self.encoder.encode(record)
+            }
+            if case .written = outcome { released.append(pattern) } else { notHeld.append(pattern) }
+        }
+        return (released, notHeld)
+    }
+
+    // MARK: Takeovers
+
+    /// The claims of `sessionID` that another session has taken (by --force while live, or after they lapsed),
+    /// newest first, as far as the current records tell. The hook for telling the holder by direct message.
+    public func takeovers(of sessionID: String, since: Millis = 0) throws -> [Takeover] {
+        var found: [Takeover] = []
+        for claim in try claims() where claim.record.session != sessionID {
+            let victims = [claim.record.takenFrom].compactMap { $0 } + (claim.record.overrode ?? [])
+            for victim in victims where victim.session == sessionID && victim.at >= since {
+                found.append(Takeover(victim: victim, claim: claim))
+            }
+        }
+        return found.sorted { $0.victim.at > $1.victim.at }
+    }
+}
+
+/// A claim refused because other sessions' live claims overlap it. Nothing was claimed.
+public struct ClaimConflicts: Error, Sendable {
+    public struct Conflict: Sendable {
+        public let wanted: ClaimPattern
+        public let held: Claim
+    }
+    public let conflicts: [Conflict]
+}
+
+extension Coordination {
+    /// Whether a claim pattern matches any file in the index (used to warn about a pattern that matches nothing).
+    public func patternMatchesAnything(_ pattern: ClaimPattern) throws -> Bool {
+        try repository.indexHasMatch(for: pattern.text)
+    }
+}
