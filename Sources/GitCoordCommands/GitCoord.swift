@@ -26,6 +26,7 @@ public struct GitCoord: ParsableCommand {
             Init.self, Start.self, List.self, Worktrees.self,
             SetTask.self, Touch.self, Heartbeat.self, Stop.self,
             ClaimCommand.self, Release.self, Claims.self, Check.self,
+            Note.self, Send.self, Inbox.self, Feed.self, GC.self,
             Hook.self,
             Sync.self,
         ]

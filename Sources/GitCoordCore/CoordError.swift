@@ -24,6 +24,9 @@ public enum CoordError: Error, Equatable, CustomStringConvertible {
     case unknownRemote(String, known: [String])
     case remoteNotShared(String)
     case remoteFailed(remote: String, action: String, detail: String)
+    case recipientEnded(String, live: [String])
+    case messageToSelf
+    case textTooLarge(what: String, bytes: Int, limit: Int)
 
     public var description: String {
         switch self {
@@ -76,6 +79,13 @@ public enum CoordError: Error, Equatable, CustomStringConvertible {
             return "coordination is not shared with remote '\(name)': nothing is sent to a remote before you opt in"
         case .remoteFailed(let remote, let action, let detail):
             return "could not \(action) '\(remote)'" + (detail.isEmpty ? "" : ": \(detail)")
+        case .recipientEnded(let name, let live):
+            let list = live.isEmpty ? "there are no live sessions" : "live sessions: \(live.joined(separator: ", "))"
+            return "session '\(name)' has ended and will never read it; \(list)"
+        case .messageToSelf:
+            return "a session cannot send a direct message to itself"
+        case .textTooLarge(let what, let bytes, let limit):
+            return "\(what) is over the limit of \(limit) bytes of UTF-8 (\(bytes > limit ? "at least " : "")\(bytes) bytes)"
         }
     }
 
@@ -91,6 +101,9 @@ public enum CoordError: Error, Equatable, CustomStringConvertible {
         case .noSession, .ambiguousSession:
             return "name one with --session ID|NAME or GIT_COORD_SESSION, or start one with 'git coord start'"
         case .unknownSession: return "see 'git coord list --all' for every session, stale and ended ones included"
+        case .recipientEnded: return "send it to a live session, or post it for everyone with 'git coord note'"
+        case .messageToSelf: return "use 'git coord note' to tell every other session"
+        case .textTooLarge: return "shorten it, or commit the long text to a file and note its path"
         case .sessionEnded: return "start a new one with 'git coord start'"
         case .nameTaken: return "choose another name with --name, or leave it out for a generated one"
         case .invalidName: return "use letters, digits, '.', '_' and '-' (at most 40), starting with a letter or digit"

@@ -21,4 +21,12 @@ public enum RefLayout {
     public static let remotesRoot = "refs/coord-remotes/"
 
     public static func remoteRoot(_ remote: String) -> String { remotesRoot + remote + "/v1/" }
+
+    /// One log per session: its notes and outgoing direct messages, written by that session only.
+    public static let logs = root + "log/"
+    /// One unread cursor per reader session, written by that session only (compare-and-swap).
+    public static let cursors = root + "cursors/"
+
+    public static func log(_ sessionID: String) -> String { logs + sessionID }
+    public static func cursor(_ sessionID: String) -> String { cursors + sessionID }
 }

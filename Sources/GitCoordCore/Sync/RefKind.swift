@@ -2,7 +2,7 @@
 public enum RefKind: Equatable, Sendable {
     /// `sessions/<id>`: one writer; when the chain forked, the newest record is kept by a merge commit.
     case presence
-    /// `notes/<id>`, `messages/...`, `cursors/...`: single-writer logs; they only fast-forward, and a fork is
+    /// `log/<id>` (notes and outgoing messages, issue 3), `cursors/<id>`: single-writer logs; they only fast-forward, and a fork is
     /// reported, never merged or dropped.
     case log
     /// `claims/<hash>`: a compare-and-swap arbiter any session may write; a fork (two clones claimed the same
@@ -14,7 +14,7 @@ public enum RefKind: Equatable, Sendable {
     case unknown
 
     /// Folders whose refs are single-writer logs, each named by (or under) its writer's session id.
-    static let logFolders: Set<String> = ["notes", "messages", "cursors"]
+    static let logFolders: Set<String> = ["log", "cursors"]
 
     /// Classifies `rest`, a ref name with the refs/coord/v1/ prefix removed.
     public init(_ rest: String) {
@@ -27,7 +27,7 @@ public enum RefKind: Equatable, Sendable {
         case ("sessions", 2): self = .presence
         case ("claims", 2): self = parts[1].utf8.count == 40 ? .claim : .unknown
         case ("names", 2): self = .localOnly
-        case (let folder, 2...3) where Self.logFolders.contains(folder): self = .log
+        case (let folder, 2) where Self.logFolders.contains(folder): self = .log
         default: self = .unknown
         }
     }

@@ -1,0 +1,78 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
+
+/// The notes feed: every session's notes, merged in the total order, for catching up.
+extension Coordination {
+    /// Notes in the total order, oldest first: those written in the last `since` seconds, and of those (or of
+    /// all) the newest `limit`. Direct messages are never in the feed.
+    ///
+    /// With only a limit, logs are merged from their heads backwards and the walk stops after `limit`
+    /// notes, so the cost follows the limit, not the history.
+    public func feed(since: Double? = nil, limit: Int? = nil, now: Millis = nowMillis()) throws -> [LogRecord] {
+        let heads = try logHeads()
+        if let since {
+            let cutoff = now - Millis(since * 1000)
+            var notes: [LogRecord] = []
+            for head in heads {
+                try walkLog(head) { _, record in
+                    guard record.at >= cutoff else { return false }
+                    if record.kind == .note { notes.append(record) }
+                    return true
+                }
+            }
+            notes.sort(by: LogRecord.precedes)
+            return limit.map { Array(notes.suffix($0)) } ?? notes
+        }
+        return try newestNotes(in: heads, limit: limit ?? Int.max)
+    }
+
+    /// A k-way merge of the logs from their heads: each log is newest-first in clock order, so repeatedly
+    /// taking the largest current record yields all records newest-first.
+    private func newestNotes(in heads: [LogHead], limit: Int) throws -> [LogRecord] {
+        var readers = heads.map { LogReader(head: $0, coordination: self) }
+        var notes: [LogRecord] = []
+        var current = try readers.indices.map { try readers[$0].next() }
+        while notes.count < limit {
+            var best: Int?
+            for index in current.indices {
+                guard let record = current[index] else { continue }
+                if best == nil || LogRecord.precedes(current[best!]!, record) { best = index }
+            }
+            guard let best, let record = current[best] else { break }
+            if record.kind == .note { notes.append(record) }
+            current[best] = try readers[best].next()
+        }
+        // A log from another clone may be out of clock order; the result is still sorted for display.
+        return notes.sorted(by: LogRecord.precedes)
+    }
+}
+
+/// Reads one log record by record, newest first, skipping unreadable records with a warning.
+struct LogReader {
+    let head: Coordination.LogHead
+    let coordination: Coordination
+    private var pending: ObjectID?
+
+    init(head: Coordination.LogHead, coordination: Coordination) {
+        self.head = head
+        self.coordination = coordination
+        pending = head.commit
+    }
+
+    mutating func next() throws -> LogRecord? {
+        while let commit = pending {
+            do {
+                let (payload, parent) = try coordination.store.record(at: commit)
+                pending = parent
+                return try coordination.decodeLogRecord(payload, owner: head.writer)
+            } catch let error as CoordError {
+                coordination.warn("skipping record \(commit.hex.prefix(12)) of \(head.ref): \(error.description)")
+                if pending == commit { pending = try coordination.store.parents(of: commit).first }
+            }
+        }
+        return nil
+    }
+}

@@ -1,0 +1,70 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
+
+/// Reading the per-session logs under `refs/coord/v1/log/`: their heads, their records, their clocks.
+extension Coordination {
+    /// A log and the commit at its head.
+    struct LogHead {
+        let writer: String
+        let commit: ObjectID
+        var ref: String { RefLayout.log(writer) }
+    }
+
+    /// Every log, one per writing session. Refs whose last component is not a session id are skipped.
+    func logHeads() throws -> [LogHead] {
+        try store.refs(under: RefLayout.logs).compactMap { ref, commit in
+            let writer = String(ref.dropFirst(RefLayout.logs.count))
+            guard Self.isValidName(writer) else {
+                warn("skipping \(ref): not a session id")
+                return nil
+            }
+            return LogHead(writer: writer, commit: commit)
+        }
+    }
+
+    /// Decodes a log record and checks it belongs to `owner`'s log.
+    func decodeLogRecord(_ payload: Data, owner: String) throws -> LogRecord {
+        let record: LogRecord
+        do {
+            record = try JSONDecoder().decode(LogRecord.self, from: payload)
+        } catch {
+            throw CoordError.git("its record is not valid git-coord JSON")
+        }
+        if let problem = record.problem(owner: owner) { throw CoordError.git(problem) }
+        return record
+    }
+
+    /// Calls `visit` with each readable record of a log, newest first, until it returns false.
+    /// Unreadable records are skipped with a warning: a remote can write anything.
+    func walkLog(_ head: LogHead, _ visit: (ObjectID, LogRecord) throws -> Bool) throws {
+        try store.walk(from: head.commit) { commit, payload in
+            do {
+                let record = try decodeLogRecord(try payload.get(), owner: head.writer)
+                return try visit(commit, record)
+            } catch let error as CoordError {
+                warn("skipping record \(commit.hex.prefix(12)) of \(head.ref): \(error.description)")
+                return true
+            }
+        }
+    }
+
+    /// The record at the head of a log, or nil (with a warning) when it cannot be read.
+    func headRecord(of head: LogHead) -> LogRecord? {
+        do {
+            return try decodeLogRecord(try store.payload(of: head.commit), owner: head.writer)
+        } catch {
+            warn("skipping the head of \(head.ref): \(Self.describe(error))")
+            return nil
+        }
+    }
+
+    /// The Lamport clock for a new item: one more than the largest clock at the head of any log.
+    /// Heads suffice: along each log clocks only grow, so a head holds its log's largest clock.
+    func nextClock() throws -> Int64 {
+        let largest = try logHeads().compactMap { headRecord(of: $0)?.clock }.max() ?? 0
+        return largest + 1
+    }
+}

@@ -1,0 +1,61 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
+
+/// Notes and direct messages: appending to the sending session's own log.
+extension Coordination {
+    /// Posts a note every other session will see in its inbox, and returns what was written.
+    ///
+    /// `text` is checked with `MessageText.validated` (size, binary, empty) and stored exactly as given.
+    @discardableResult
+    public func note(_ text: String, from sender: Session) throws -> LogRecord {
+        try append(.note, text: MessageText.validated(text), to: nil, from: sender)
+    }
+
+    /// Sends a direct message to one session, named by id or name, and returns what was written.
+    ///
+    /// An unknown or ended recipient is an error listing the live sessions; a stale one gets the message
+    /// with a warning in `warnings` (it will read it when it comes back).
+    @discardableResult
+    public func send(_ text: String, to recipient: String, from sender: Session) throws -> LogRecord {
+        let text = try MessageText.validated(text, what: "the message")
+        let target = try self.recipient(recipient)
+        if target.id == sender.id { throw CoordError.messageToSelf }
+        if target.state == .stale {
+            warn("session '\(target.name)' is stale (silent for over \(formatAge(settings.sessionTTL))); it will see the message when it returns")
+        }
+        return try append(.message, text: text, to: target.id, from: sender)
+    }
+
+    /// The session a direct message goes to: by id, else by name (the live holder of the name first).
+    public func recipient(_ selector: String) throws -> Session {
+        let all = try sessions()
+        let live = all.filter(\.isLive).map(\.name)
+        let byName = all.filter { $0.name == selector }
+        guard let target = all.first(where: { $0.id == selector }) ?? byName.first(where: { $0.state != .ended }) ?? byName.first else {
+            throw CoordError.unknownSession(selector, live: live)
+        }
+        if target.state == .ended { throw CoordError.recipientEnded(target.name, live: live) }
+        return target
+    }
+
+    /// Appends one item to the sender's log by compare-and-swap: only the sender's processes write there, so
+    /// a retry happens only when two of them write at once, and neither item is lost.
+    private func append(_ kind: LogRecord.Kind, text: String, to recipient: String?, from sender: Session) throws -> LogRecord {
+        if sender.state == .ended { throw CoordError.sessionEnded(sender.name) }
+        let ref = RefLayout.log(sender.id)
+        var written: LogRecord?
+        try store.update(ref, message: "\(kind.rawValue) from \(sender.name)") { current in
+            let previous = try current.map { try decodeLogRecord($0.payload, owner: sender.id) }
+            let record = LogRecord(kind: kind, from: sender.id, fromName: sender.name, branch: sender.record.branch,
+                                   to: recipient, text: text, clock: try nextClock(),
+                                   seq: (previous?.seq ?? 0) + 1, at: nowMillis())
+            written = record
+            return try Self.encoder.encode(record)
+        }
+        guard let written else { throw CoordError.git("\(ref) was not written") }
+        return written
+    }
+}

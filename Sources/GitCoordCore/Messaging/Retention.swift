@@ -1,0 +1,97 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
+
+/// `git coord gc`: dropping what no one needs any more, without ever rewriting a chain.
+///
+/// Logs are never rewritten (a rewritten log would no longer fast-forward for sync across clones), so the
+/// unit of retention is a whole log: the log of a session that is gone (ended, or stale for longer than
+/// `staleAfter`) is dropped once its newest item is older than `retention` and every session that is not
+/// gone has seen everything in it meant for it. A live session's log is kept whole for its lifetime.
+extension Coordination {
+    public struct RetentionPolicy: Sendable {
+        /// Keep a gone session's log while its newest item is younger than this (the feed's history).
+        public var retention: Double = 7 * 86400
+        /// A stale session silent for longer than this is gone: its records are dropped.
+        public var staleAfter: Double = 7 * 86400
+
+        public init(retention: Double = 7 * 86400, staleAfter: Double = 7 * 86400) {
+            self.retention = retention
+            self.staleAfter = staleAfter
+        }
+    }
+
+    /// The policy from `coord.gcRetention` and `coord.gcStaleAfter`, else the defaults.
+    public func retentionPolicy() throws -> RetentionPolicy {
+        var policy = RetentionPolicy()
+        if let text = repository.configString("coord.gcRetention") { policy.retention = try DurationParser.seconds(text) }
+        if let text = repository.configString("coord.gcStaleAfter") { policy.staleAfter = try DurationParser.seconds(text) }
+        return policy
+    }
+
+    public struct CollectionReport: Sendable {
+        /// Refs deleted (or, in a dry run, that would be).
+        public var dropped: [String] = []
+        /// Logs of gone sessions kept, with why.
+        public var kept: [(ref: String, reason: String)] = []
+    }
+
+    /// Drops the logs, presence records, name holds and cursors of gone sessions, as the policy allows.
+    /// Every deletion is conditional on the ref not having moved since it was read, so a session that comes
+    /// back in the middle keeps everything.
+    public func collectGarbage(_ policy: RetentionPolicy, dryRun: Bool = false, now: Millis = nowMillis()) throws -> CollectionReport {
+        var report = CollectionReport()
+        let all = try sessions(now: now)
+        func isGone(_ session: Session) -> Bool {
+            session.state == .ended || (session.state == .stale && Double(now - session.record.seen) / 1000 > policy.staleAfter)
+        }
+        let gone = Set(all.filter(isGone).map(\.id))
+        let readers = all.filter { !isGone($0) }
+        let cursors = try readers.map { reader in
+            (reader, try store.target(of: RefLayout.cursor(reader.id)).flatMap {
+                try? JSONDecoder().decode(CursorRecord.self, from: try store.payload(of: $0))
+            })
+        }
+
+        func drop(_ ref: String, expecting commit: ObjectID) throws {
+            if !dryRun {
+                do {
+                    try store.delete(ref, expecting: commit)
+                } catch let error as GitError where error.isContention {
+                    report.kept.append((ref, "it changed during gc"))
+                    return
+                }
+            }
+            report.dropped.append(ref)
+        }
+
+        let known = Set(all.map(\.id))
+        for head in try logHeads() where gone.contains(head.writer) || !known.contains(head.writer) {
+            if let newest = headRecord(of: head), Double(now - newest.at) / 1000 < policy.retention {
+                report.kept.append((head.ref, "its newest item is younger than \(formatAge(policy.retention))"))
+                continue
+            }
+            if let blocker = try cursors.first(where: { reader, cursor in
+                try reader.id != head.writer && !(unread(in: head, for: reader, after: cursor?.positions[head.writer]).items.isEmpty)
+            }) {
+                report.kept.append((head.ref, "session \(blocker.0.name) has not read it all"))
+                continue
+            }
+            try drop(head.ref, expecting: head.commit)
+        }
+
+        for (ref, commit) in try store.refs(under: RefLayout.names) {
+            if let holder = try? JSONDecoder().decode(NameRecord.self, from: store.payload(of: commit)), gone.contains(holder.session) {
+                try drop(ref, expecting: commit)
+            }
+        }
+        for id in gone.sorted() {
+            for ref in [RefLayout.cursor(id), RefLayout.session(id)] {
+                if let commit = try store.target(of: ref) { try drop(ref, expecting: commit) }
+            }
+        }
+        return report
+    }
+}
