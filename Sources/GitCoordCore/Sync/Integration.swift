@@ -92,6 +92,12 @@ extension SyncEngine {
             guard (try? JSONDecoder().decode(ForkResolution.ClaimFields.self, from: payload)) != nil else {
                 throw Rejection(reason: "its record is not a valid claim record")
             }
+        case .log where ref.hasPrefix(RefLayout.logs):
+            let owner = String(ref.dropFirst(RefLayout.logs.count))
+            guard let record = try? JSONDecoder().decode(LogRecord.self, from: payload) else {
+                throw Rejection(reason: "its record is not a valid log record")
+            }
+            if let problem = record.problem(owner: owner) { throw Rejection(reason: problem) }
         default:
             guard (try? JSONDecoder().decode(AnyJSONObject.self, from: payload)) != nil else {
                 throw Rejection(reason: "its record is not a JSON object")
