@@ -2,3 +2,4 @@
 // measured in the same run. One function per area, in its own file.
 print("git-coord benchmark (\(coordBinaryDescription))")
 PresenceBenchmark.run()
+SyncBenchmark.run()

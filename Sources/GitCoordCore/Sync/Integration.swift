@@ -41,6 +41,9 @@ extension SyncEngine {
     private func integrate(_ localRef: String, kind: RefKind, remoteHead: ObjectID, into report: inout SyncReport) throws {
         let localHead = try store.target(of: localRef)
         if localHead == remoteHead { return }
+        if let problem = store.recordProblem(remoteHead) {
+            throw Rejection(reason: "record \(remoteHead.hex.prefix(12)) is malformed: \(problem)")
+        }
         let relation = try localHead.map { try store.relation(of: $0, to: remoteHead) }
         if relation == .ahead { return }  // ours is newer: the push sends it
 
