@@ -37,6 +37,9 @@ struct ClaimCommand: ParsableCommand {
     @Flag(help: "Take the claim even when another live session holds it (it is recorded as a takeover).")
     var force = false
 
+    @Flag(help: "Take the claim on the shared remote itself (coord.remote), atomically, so it holds across clones (default: coord.claimOnRemote).")
+    var remote = false
+
     @Argument(help: "Files, directories or git pathspec patterns.")
     var paths: [String]
 
@@ -65,8 +68,10 @@ struct ClaimCommand: ParsableCommand {
                 }
             }
             do {
-                let outcomes = try coordination.claim(patterns, for: session, ttl: seconds,
-                                                      reason: reason, force: force)
+                let outcomes = remote || coordination.claimsOnRemoteByDefault
+                    ? try coordination.claimOnRemote(patterns, for: session, ttl: seconds, reason: reason, force: force,
+                                                     remote: coordination.defaultRemote)
+                    : try coordination.claim(patterns, for: session, ttl: seconds, reason: reason, force: force)
                 // Taking a released claim is routine; taking one that lapsed, or a live one, is worth a line.
                 for case let (pattern, .takenOver(victim)) in outcomes where victim.state != .released {
                     let how = victim.state == .live ? "taken by force from" : "taken over from"
@@ -74,6 +79,9 @@ struct ClaimCommand: ParsableCommand {
                 }
             } catch let refused as ClaimConflicts {
                 ClaimCommand.report(refused)
+                throw NegativeAnswer()
+            } catch let refused as RemoteClaimRefused {
+                SyncText.report(refused)
                 throw NegativeAnswer()
             }
         }

@@ -136,3 +136,22 @@ enum SyncText {
         printError("\(report.remote): received \(report.received.count) ref(s), pushed \(report.pushed.count) ref(s)")
     }
 }
+
+extension SyncText {
+    /// `claim --remote` lost on the server: who holds each pattern there, or why the server refused.
+    static func report(_ refused: RemoteClaimRefused) {
+        let remote = Display.neutralised(refused.remote)
+        for refusal in refused.refused {
+            let pattern = Display.neutralised(refusal.pattern)
+            if let reason = refusal.reason {
+                printError("\(pattern): '\(remote)' refused the claim: \(Display.neutralised(reason))")
+            } else if let holder = refusal.holder {
+                let clone = refusal.holderClone.map { " (clone \(Display.neutralised($0)))" } ?? ""
+                printError("\(pattern): claimed on '\(remote)' by \(Display.neutralised(holder))\(clone) first")
+            } else {
+                printError("\(pattern): another clone claimed it on '\(remote)' first")
+            }
+        }
+        printError("nothing was claimed")
+    }
+}

@@ -236,6 +236,38 @@ import CoordTestSupport
         #expect(!(try scratch.coordOK("list", "--all", in: original)).contains("copycat"))
     }
 
+    @Test func aRemoteClaimHoldsAcrossClonesAndTheRaceHasOneWinner() throws {
+        let lab = try CloneLab(clones: 3, overDaemon: true)
+        let scratch = lab.scratch
+        for (index, clone) in lab.clones.enumerated() { _ = try Self.startSession(lab, clone, "s\(index)") }
+
+        // Sequential: clone 0 takes it on the remote; clone 1, which never synced, is refused naming the holder.
+        try scratch.coordOK("claim", "--remote", "src/App.jsx", in: lab.clones[0])
+        #expect(try lab.remoteGit("for-each-ref", "refs/coord/v1/claims").contains("refs/coord/v1/claims/"))
+        let refused = try scratch.coord(["claim", "--remote", "src/App.jsx"], in: lab.clones[1])
+        #expect(refused.status == 1, "\(refused)")
+        #expect(refused.stderr.contains("claimed by s0"), "\(refused)")
+        #expect(refused.stderr.contains("nothing was claimed"), "\(refused)")
+
+        // A race: clones 1 and 2 both claim another path on the remote at once; exactly one wins.
+        let results = try runAll([1, 2].map { ([coordBinary, "claim", "--remote", "src/Router.jsx"], lab.clones[$0]) }, scratch: scratch)
+        let winners = results.indices.filter { results[$0].status == 0 }
+        #expect(winners.count == 1, "\(results)")
+        guard let winner = winners.first else { return }
+        let loser = 1 - winner
+        #expect(results[loser].status == 1, "\(results[loser])")
+        #expect(results[loser].stderr.contains("s\(winner + 1)"), "\(results[loser])")
+
+        // After syncing, every clone agrees on both holders.
+        for clone in lab.clones + lab.clones { _ = try scratch.coord(["sync"], in: clone) }
+        for clone in lab.clones {
+            let claims = try Self.json(try scratch.coordOK("claims", "--json", in: clone))
+            let live = (claims["claims"] as? [[String: Any]] ?? []).filter { $0["state"] as? String == "live" }
+            let holders = Dictionary(live.map { ($0["pattern"] as? String ?? "", $0["name"] as? String ?? "") }, uniquingKeysWith: { a, _ in a })
+            #expect(holders == ["src/App.jsx": "s0", "src/Router.jsx": "s\(winner + 1)"], "\(live)")
+        }
+    }
+
     // MARK: Helpers
 
     /// Writes a record commit straight into the bare remote with git plumbing, as an attacker or a broken

@@ -106,7 +106,7 @@ public final class SyncEngine {
 
     /// After an accepted push the remote holds our value: record it in the mirror, so that the next integration
     /// starts from the truth even before the next fetch.
-    private func recordPushed(_ item: GitTransport.PushItem) {
+    func recordPushed(_ item: GitTransport.PushItem) {
         let mirror = trackingRoot + item.ref.dropFirst(RefLayout.root.count)
         try? store.compareAndSwap(mirror, to: item.new, expecting: item.expected, message: "pushed to \(remote)")
     }
