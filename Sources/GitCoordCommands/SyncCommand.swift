@@ -8,22 +8,17 @@ struct Sync: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Share coordination with other clones through a git remote: fetch, integrate, push.",
         discussion: """
-        Fetches the remote's refs/coord/v1/* into refs/coord-remotes/<remote>/v1/* (a namespace of git-coord's
-        own, never refs/remotes/), integrates it into this clone's refs/coord/v1/, and pushes the refs this clone
-        owns, each one named explicitly and each a compare-and-swap on the server. Afterwards 'git coord list'
-        and 'git coord claims' include the other clones' sessions and claims, labelled with their clone.
+        Fetches the remote's refs/coord/v1/* into refs/coord-remotes/<remote>/v1/* (a namespace of git-coord's own, never refs/remotes/), integrates it into this clone's refs/coord/v1/, and pushes the refs this clone owns, each named explicitly and each a compare-and-swap on the server. Afterwards 'git coord list' and 'git coord claims' include the other clones' sessions and claims, labelled with their clone.
 
         Sharing is opt-in per remote; nothing is sent before:
           git coord init --remote origin
           git coord sync                     # coord.remote, else origin
           git coord sync upstream --json
+          git coord sync --watch 5m          # keep at it; quiet while offline
 
-        Network transport is your own git (credential helpers, ssh config and protocol v2 work as for your
-        pushes); records are read and written with libgit2. Single-writer logs only fast-forward; a log that
-        forked (a copied .git, a forced push on the remote) is reported and left alone; presence keeps the
-        newest record; two clones that claimed one pattern while apart end with one holder everywhere, and
-        the loser is told. Quiet when all went well. Exit status 1 when a ref was refused or a log forked,
-        128 when the remote cannot be reached (local state is then unchanged).
+        Network transport is your own git (credential helpers, ssh config and protocol v2 work as for your pushes); records are read and written with libgit2. Single-writer logs only fast-forward; a log that forked (a copied .git, a forced push on the remote) is reported and left alone; presence keeps the newest record; two clones that claimed one pattern while apart end with one holder everywhere, and the loser is told.
+
+        Quiet when all went well. Exit status 1 when a ref was refused or a log forked, 128 when the remote cannot be reached (local state is then unchanged).
         """
     )
 
@@ -67,6 +62,11 @@ struct Sync: ParsableCommand {
     /// Sync forever, each round in a fresh Coordination (settings and refs re-read). An unreachable remote is
     /// said once, when it goes offline, and once more when it is back; other problems are said when they change.
     private func runWatching(every seconds: Double) throws {
+        // A parent may have started us with signals blocked (test harnesses do): --watch must stay stoppable.
+        var stoppers = sigset_t()
+        sigemptyset(&stoppers)
+        for signal in [SIGINT, SIGTERM, SIGHUP] { sigaddset(&stoppers, signal) }
+        sigprocmask(SIG_UNBLOCK, &stoppers, nil)
         var offline = false
         var lastProblems: [String] = []
         while true {

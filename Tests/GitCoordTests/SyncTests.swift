@@ -268,6 +268,42 @@ import CoordTestSupport
         }
     }
 
+    @Test func watchKeepsClonesCurrentAndSaysOnceWhenTheRemoteIsGone() throws {
+        let lab = try CloneLab(clones: 2, overDaemon: false)
+        let scratch = lab.scratch
+        let alice = try Self.startSession(lab, lab.clones[0], "alice")
+        _ = try Self.startSession(lab, lab.clones[1], "bob")
+        let errors = scratch.root + "/watch.err"
+        FileManager.default.createFile(atPath: errors, contents: nil)
+        let watcher = Process()
+        watcher.executableURL = URL(fileURLWithPath: coordBinary)
+        watcher.arguments = ["sync", "--watch", "1s"]
+        watcher.currentDirectoryURL = URL(fileURLWithPath: lab.clones[1])
+        watcher.environment = scratch.environment
+        watcher.standardOutput = FileHandle.nullDevice
+        watcher.standardError = try FileHandle(forWritingTo: URL(fileURLWithPath: errors))
+        try watcher.run()
+        defer { if watcher.isRunning { watcher.terminate(); watcher.waitUntilExit() } }
+
+        // A note written and synced in alice's clone reaches bob's clone with no command run there.
+        try scratch.coordOK("note", "--session", alice, "hello from alice", in: lab.clones[0])
+        try scratch.coordOK("sync", in: lab.clones[0])
+        var arrived = false
+        for _ in 0..<100 where !arrived {
+            usleep(100_000)
+            arrived = (try? scratch.coordOK("feed", in: lab.clones[1]))?.contains("hello from alice") ?? false
+        }
+        #expect(arrived)
+
+        // Offline (the remote is gone): one line, however many rounds fail.
+        try FileManager.default.moveItem(atPath: lab.remotePath, toPath: lab.remotePath + ".away")
+        usleep(3_500_000)
+        watcher.terminate()
+        watcher.waitUntilExit()
+        let said = try String(contentsOfFile: errors, encoding: .utf8)
+        #expect(said.components(separatedBy: "cannot reach 'origin'").count == 2, "\(said)")
+    }
+
     // MARK: Helpers
 
     /// Writes a record commit straight into the bare remote with git plumbing, as an attacker or a broken

@@ -34,10 +34,24 @@ struct Subprocess {
         for (key, value) in extraEnvironment { environment[key] = value }
         let envStrings = environment.map { "\($0.key)=\($0.value)" }
 
+        // git starts with no signal blocked and default handlers, whatever our parent left us with: a blocked
+        // SIGTERM would make the git we start unstoppable.
+        var attributes = posix_spawnattr_t()
+        posix_spawnattr_init(&attributes)
+        defer { posix_spawnattr_destroy(&attributes) }
+        var empty = sigset_t()
+        sigemptyset(&empty)
+        var defaults = sigset_t()
+        sigemptyset(&defaults)
+        for signal in [SIGINT, SIGTERM, SIGHUP, SIGPIPE, SIGQUIT] { sigaddset(&defaults, signal) }
+        posix_spawnattr_setsigmask(&attributes, &empty)
+        posix_spawnattr_setsigdefault(&attributes, &defaults)
+        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
+
         var pid = pid_t()
         let code = withCStrings(arguments) { argv in
             withCStrings(envStrings) { envp in
-                posix_spawnp(&pid, arguments[0], &actions, nil, argv, envp)
+                posix_spawnp(&pid, arguments[0], &actions, &attributes, argv, envp)
             }
         }
         guard code == 0 else {
