@@ -110,7 +110,7 @@ enum SyncText {
                 if fork.ownedHere {
                     lines.append("hint: this is this clone's own log: someone rewrote it on '\(remote)' (a forced push), or a copy of"
                                  + " this .git writes with the same clone id. To put this clone's version back on the remote:")
-                    lines.append("hint:   git push --force-with-lease=\(fork.ref) \(remote) \(fork.ref):\(fork.ref)")
+                    lines.append("hint:   git push --force-with-lease=\(fork.ref):\(fork.remoteHead) \(remote) \(fork.ref):\(fork.ref)")
                 }
             }
         }

@@ -136,6 +136,7 @@ import CoordTestSupport
         #expect(result.status == 1, "\(result)")
         #expect(result.stderr.contains("error: \(logRef) forked (2 record(s) only here, 1 only on 'origin')"), "\(result)")
         #expect(result.stderr.contains("this clone's own log: someone rewrote it"), "\(result)")
+        #expect(result.stderr.contains("git push --force-with-lease=\(logRef):\(forged) origin \(logRef):\(logRef)"), "\(result)")
         #expect(try scratch.git("rev-parse", logRef, in: lab.clones[0]) == mine)
         #expect(try lab.remoteGit("rev-parse", logRef) == forged)
 
@@ -146,6 +147,12 @@ import CoordTestSupport
         #expect(try scratch.git("rev-parse", logRef, in: lab.clones[1]) == original)
         let feed = try scratch.coordOK("feed", in: lab.clones[1])
         #expect(feed.contains("first") && !feed.contains("forged"))
+
+        // The hint's command restores alice's log on the remote; then both clones sync cleanly again.
+        try scratch.git("push", "-q", "--force-with-lease=\(logRef):\(forged)", "origin", "\(logRef):\(logRef)", in: lab.clones[0])
+        #expect(try scratch.coord(["sync"], in: lab.clones[0]).status == 0)
+        #expect(try scratch.coord(["sync"], in: lab.clones[1]).status == 0)
+        #expect(try scratch.coordOK("feed", in: lab.clones[1]).contains("second"))
     }
 
     @Test func badInputFromTheRemoteIsRejectedAndLocalStateStaysIntact() throws {

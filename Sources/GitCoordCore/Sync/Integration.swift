@@ -113,7 +113,8 @@ extension SyncEngine {
     private func settleFork(_ ref: String, kind: RefKind, local: ObjectID, remote remoteHead: ObjectID, ownedHere: Bool,
                             into report: inout SyncReport) throws {
         let (localOnly, remoteOnly) = try store.aheadBehind(local, remoteHead)
-        var fork = SyncReport.Fork(ref: ref, localOnly: localOnly, remoteOnly: remoteOnly, resolution: "reported", ownedHere: ownedHere)
+        var fork = SyncReport.Fork(ref: ref, localOnly: localOnly, remoteOnly: remoteOnly, remoteHead: remoteHead.hex,
+                                   resolution: "reported", ownedHere: ownedHere)
         defer { report.forks.append(fork) }
         // A log, or any chain of this clone's own, is never merged or dropped: a person decides.
         guard !ownedHere else { return }

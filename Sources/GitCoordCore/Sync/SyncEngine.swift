@@ -41,6 +41,7 @@ public final class SyncEngine {
             if stale.isEmpty { break }
         }
         report.received = Array(Set(report.received)).sorted()
+        report.pushed = Array(Set(report.pushed)).sorted()
         return report
     }
 

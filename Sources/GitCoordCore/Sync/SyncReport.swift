@@ -27,6 +27,8 @@ public struct SyncReport: Encodable, Sendable {
         /// Commits only this clone has, and commits only the remote has.
         public var localOnly: Int
         public var remoteOnly: Int
+        /// The remote's head of the ref (what a restoring `git push --force-with-lease` must expect).
+        public var remoteHead: String
         /// `kept-newest` (presence), `settled` (claims), or `reported` (logs: left as they are, not pushed).
         public var resolution: String
         /// The log belongs to a session of this clone: someone rewrote it on the remote (a forced push), or a copy
