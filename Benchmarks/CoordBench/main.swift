@@ -2,4 +2,5 @@
 // measured in the same run. One function per area, in its own file.
 print("git-coord benchmark (\(coordBinaryDescription))")
 PresenceBenchmark.run()
+ClaimsBenchmark.run()
 SyncBenchmark.run()

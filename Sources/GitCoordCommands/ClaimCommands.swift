@@ -11,18 +11,18 @@ struct ClaimCommand: ParsableCommand {
         commandName: "claim",
         abstract: "Claim files, directories or patterns for the session, so that others are warned off.",
         discussion: """
-        A claim is advisory and exclusive: 'git coord check', the pre-commit hook and the agents' edit hooks
-        tell every other session about it. Patterns are git pathspecs ('src/components/**', '*.css'); a
+        A claim is advisory and exclusive: 'git coord check', the pre-commit hook and the agents' edit hooks \
+        tell every other session about it. Patterns are git pathspecs ('src/components/**', '*.css'); a \
         directory covers everything below it. Paths are relative to the current directory.
 
-        A claim that overlaps another live session's claim is refused (exit 1) naming the holder, its task,
-        since when and until when, and nothing is claimed. Claiming again what you hold extends it. A claim
-        past its --ttl (default coord.claimTTL, else 1h), released, or whose session ended or went stale can
+        A claim that overlaps another live session's claim is refused (exit 1) naming the holder, its task, \
+        since when and until when, and nothing is claimed. Claiming again what you hold extends it. A claim \
+        past its --ttl (default coord.claimTTL, else 1h), released, or whose session ended or went stale can \
         be taken; --force takes a live one (the takeover is recorded for its holder).
 
           git coord claim src/pages/AdminDashboard.jsx --reason "adding the nav item"
           git coord claim 'src/components/**' --ttl 2h
-          git coord claim -- -odd-name.js          # '--' before paths that start with '-'
+          git coord claim -- -odd-name.js    # '--' before a path starting with '-'
         """
     )
 
@@ -62,16 +62,16 @@ struct ClaimCommand: ParsableCommand {
             let directory = FileManager.default.currentDirectoryPath
             let patterns = try paths.map { try ClaimPattern.parse($0, in: coordination.repository, from: directory) }
             let seconds = try ttl.map(DurationParser.seconds) ?? coordination.claimTTL()
-            for pattern in patterns where pattern.kind == .pattern {
-                if !(try coordination.patternMatchesAnything(pattern)) {
-                    printError("warning: '\(ClaimText.pattern(pattern))' matches no file yet; claimed anyway")
-                }
-            }
             do {
                 let outcomes = remote || coordination.claimsOnRemoteByDefault
                     ? try coordination.claimOnRemote(patterns, for: session, ttl: seconds, reason: reason, force: force,
                                                      remote: coordination.defaultRemote)
                     : try coordination.claim(patterns, for: session, ttl: seconds, reason: reason, force: force)
+                for pattern in patterns where pattern.kind == .pattern {
+                    if !(try coordination.patternMatchesAnything(pattern)) {
+                        printError("warning: '\(ClaimText.pattern(pattern))' matches no file yet; claimed anyway")
+                    }
+                }
                 // Taking a released claim is routine; taking one that lapsed, or a live one, is worth a line.
                 for case let (pattern, .takenOver(victim)) in outcomes where victim.state != .released {
                     let how = victim.state == .live ? "taken by force from" : "taken over from"
@@ -104,8 +104,8 @@ struct Release: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Release the session's claims.",
         discussion: """
-        Give the paths or patterns as they were claimed (relative to the current directory), or --all.
-        Claims also end by themselves, with no command: when their TTL runs out, and when their session
+        Give the paths or patterns as they were claimed (relative to the current directory), or --all. \
+        Claims also end by themselves, with no command: when their TTL runs out, and when their session \
         stops or goes stale.
 
           git coord release src/pages/AdminDashboard.jsx
@@ -144,10 +144,12 @@ struct Claims: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "List the live claims of every session.",
         discussion: """
-        One line per claim: the path or pattern (directories end in '/'), its holder and branch, since when
-        and until when, its task and reason. --all adds released, expired and abandoned claims, with why.
+        One line per claim: the path or pattern (directories end in '/'), its holder and branch, since when \
+        and until when, its task and reason. --all adds released, expired and abandoned claims, with why. \
+        --taken lists the session's own claims that others took, with --force or after they lapsed.
 
           git coord claims
+          git coord claims --taken
           git coord claims --json | jq -r '.claims[] | "\\(.pattern) \\(.name)"'
         """
     )
@@ -155,11 +157,36 @@ struct Claims: ParsableCommand {
     @Flag(help: "Include claims that no longer count, and why.")
     var all = false
 
+    @Flag(help: "List instead the session's claims that other sessions took (with --force, or after they lapsed).")
+    var taken = false
+
+    @OptionGroup var sessionOptions: SessionOptions
+
     @OptionGroup var output: JSONOption
+
+    func validate() throws {
+        if taken && all { throw ValidationError("--taken and --all do not go together.") }
+    }
 
     func run() throws {
         try withCoordination { coordination in
             let now = nowMillis()
+            if taken {
+                let session = try coordination.resolveSession(sessionOptions.selector)
+                let takeovers = try coordination.takeovers(of: session.id)
+                if output.json {
+                    try printJSON(TakeoverListView(takeovers, now: now))
+                    return
+                }
+                for takeover in takeovers {
+                    let taker = takeover.claim.holder?.name ?? takeover.claim.record.name
+                    let how = takeover.forced ? "taken with --force" : "taken after it was \(takeover.victim.state.rawValue)"
+                    let yours = Display.neutralised(takeover.victim.pattern)
+                    let theirs = takeover.claim.pattern.text == takeover.victim.pattern ? "" : " (by claiming \(ClaimText.pattern(takeover.claim.pattern)))"
+                    print("\(yours): \(how) by \(Display.neutralised(taker))\(theirs) \(formatAge(Double(now - takeover.victim.at) / 1000)) ago")
+                }
+                return
+            }
             let claims = try coordination.claims(now: now).filter { all || $0.isLive }
                 .sorted { ($0.record.pattern, $0.record.claimed) < ($1.record.pattern, $1.record.claimed) }
             if output.json {
@@ -179,9 +206,9 @@ struct Check: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Say whether another live session is on these paths (exit 1 if so, 0 if not).",
         discussion: """
-        For each path: the other live sessions that claim it (or a folder or pattern covering it), or have it
-        among their touched files or their uncommitted changes, with their branch and task. Silent, exit 0,
-        when nobody else is there. Paths are relative to the current directory or absolute inside the
+        For each path: the other live sessions that claim it (or a folder or pattern covering it), or have it \
+        among their touched files or their uncommitted changes, with their branch and task. Silent, exit 0, \
+        when nobody else is there. Paths are relative to the current directory or absolute inside the \
         repository; a folder covers everything below it.
 
           git coord check src/pages/AdminDashboard.jsx && echo "free to edit"
@@ -203,10 +230,13 @@ struct Check: ParsableCommand {
         let found = try withCoordination { coordination in
             let directory = FileManager.default.currentDirectoryPath
             let relative = try paths.map { try coordination.repository.relativePath($0, from: directory) }
-            // Without a session of our own (a person checking by hand) every live session counts.
-            let me = try? coordination.resolveSession(sessionOptions.selector)
+            // Without a session of our own (a person checking by hand) every live session counts; a session
+            // named explicitly must exist.
+            if let selector = sessionOptions.selector, !selector.isEmpty {
+                _ = try coordination.resolveSession(selector)
+            }
             let now = nowMillis()
-            let overlaps = try coordination.others(onPaths: relative, excluding: me?.id, pathsAreFiles: false, now: now)
+            let overlaps = try coordination.othersOn(paths: relative, selector: sessionOptions.selector).overlaps
             if output.json {
                 try printJSON(CheckView(paths: relative, overlaps: overlaps, now: now))
             } else {

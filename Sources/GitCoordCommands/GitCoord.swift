@@ -37,6 +37,10 @@ public struct GitCoord: ParsableCommand {
     /// Parses the command line, runs the command and exits with git's conventions for failures.
     public static func runAndExit() -> Never {
         do {
+            if let hook = GitHookFastPath.handler(for: CommandLine.arguments) {
+                try hook()
+                Glibc.exit(0)
+            }
             var command = try parseAsRoot()
             try command.run()
             Glibc.exit(0)

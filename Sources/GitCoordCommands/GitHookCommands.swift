@@ -31,9 +31,9 @@ struct PreCommitHook: ParsableCommand {
         commandName: "pre-commit",
         abstract: "git pre-commit hook: warn when the commit changes files other live sessions are on.",
         discussion: """
-        For the staged paths (both sides of renames, deletions included) it names the other live sessions
-        that claim them, touched them, or have uncommitted changes to them, with branch and task, on stderr.
-        It never refuses a commit unless coord.strict is true; then 'git commit --no-verify' bypasses it.
+        For the staged paths (both sides of renames, deletions included) it names the other live sessions \
+        that claim them, touched them, or have uncommitted changes to them, with branch and task, on stderr. \
+        It never refuses a commit unless coord.strict is true; then 'git commit --no-verify' bypasses it. \
         Silent when coordination is off or no other session is live.
         """
     )
@@ -41,7 +41,9 @@ struct PreCommitHook: ParsableCommand {
     /// More lines than this would bury the commit's own output: the rest is counted.
     static let maximumLines = 20
 
-    func run() throws {
+    func run() throws { try Self.handle() }
+
+    static func handle() throws {
         try GitHookRunner.run { coordination in
             let environment = ProcessInfo.processInfo.environment
             let check = try coordination.checkStaged(indexFile: environment["GIT_INDEX_FILE"],
@@ -54,6 +56,11 @@ struct PreCommitHook: ParsableCommand {
             }
             if check.overlaps.count > Self.maximumLines {
                 printError("git-coord: ... and \(check.overlaps.count - Self.maximumLines) more ('git coord check PATH' for any path)")
+            }
+            if check.session == nil,
+               check.overlaps.contains(where: { $0.session.record.worktree == coordination.repository.workdir }) {
+                printError("hint: several sessions share this checkout and none was named: set GIT_COORD_SESSION to "
+                    + "yours, so that your own claims are not reported to you")
             }
             let names = Set(check.overlaps.map(\.session.name)).sorted().map(Display.neutralised).joined(separator: ", ")
             if coordination.isStrict {
@@ -72,8 +79,8 @@ struct PostCheckoutHook: ParsableCommand {
         commandName: "post-checkout",
         abstract: "git post-checkout hook: refresh the session's branch; warn when another session is on it.",
         discussion: """
-        Runs after 'git checkout', 'git switch' and 'git worktree add'. Updates this worktree's session (its
-        branch and head), then warns when another live session works on the same branch in another
+        Runs after 'git checkout', 'git switch' and 'git worktree add'. Updates this worktree's session (its \
+        branch and head), then warns when another live session works on the same branch in another \
         worktree, or shares this checkout (its files just changed under it).
         """
     )
@@ -81,7 +88,9 @@ struct PostCheckoutHook: ParsableCommand {
     @Argument(help: "What git passes: the previous HEAD, the new HEAD, 1 for a branch checkout.")
     var arguments: [String] = []
 
-    func run() throws {
+    func run() throws { try Self.handle(arguments) }
+
+    static func handle(_ arguments: [String]) throws {
         try GitHookRunner.run { coordination in
             let sessions = try coordination.sessions()
             let me = coordination.hookSession(selector: GitHookRunner.selector, among: sessions)
@@ -105,7 +114,7 @@ struct PostCheckoutHook: ParsableCommand {
         }
     }
 
-    private func taskSuffix(_ session: Session) -> String {
+    private static func taskSuffix(_ session: Session) -> String {
         session.record.task.isEmpty ? "" : " (task: \(Display.neutralised(session.record.task)))"
     }
 }
@@ -138,4 +147,22 @@ struct PostMergeHook: ParsableCommand {
     var arguments: [String] = []
 
     func run() throws { try PostCommitHook.refresh() }
+}
+
+/// git runs these hooks on every commit and checkout: dispatch them straight to their handlers, without building
+/// the whole command-line parser (about 2 ms of a ~10 ms budget). `--help` and anything unexpected take the
+/// ordinary path.
+enum GitHookFastPath {
+    static func handler(for arguments: [String]) -> (() throws -> Void)? {
+        guard arguments.count >= 3, arguments[1] == "hook",
+              !arguments.dropFirst(2).contains(where: { $0.hasPrefix("-") }) else { return nil }
+        let rest = Array(arguments.dropFirst(3))
+        switch arguments[2] {
+        case "pre-commit" where rest.isEmpty: return { try PreCommitHook.handle() }
+        case "post-commit" where rest.isEmpty: return { try PostCommitHook.refresh() }
+        case "post-merge" where rest.count <= 1: return { try PostCommitHook.refresh() }
+        case "post-checkout" where rest.count <= 3: return { try PostCheckoutHook.handle(rest) }
+        default: return nil
+        }
+    }
 }

@@ -10,9 +10,9 @@ struct Init: ParsableCommand {
         --uninstall turns coordination off again; the records under refs/coord/ are kept (delete them with
         'git for-each-ref --format="delete %(refname)" refs/coord/ | git update-ref --stdin').
 
-        It also installs git hooks (pre-commit, post-checkout, post-commit, post-merge) into the folder git
-        runs hooks from (core.hooksPath if set, else .git/hooks). A hook of yours already there is kept as
-        NAME.before-coord and still runs first; --uninstall puts it back. Set coord.strict to true to make
+        It also installs git hooks (pre-commit, post-checkout, post-commit, post-merge) into the folder git \
+        runs hooks from (core.hooksPath if set, else .git/hooks). A hook of yours already there is kept as \
+        NAME.before-coord and still runs first; --uninstall puts it back. Set coord.strict to true to make \
         the pre-commit hook refuse commits that touch files other live sessions are on.
 
         --remote NAME shares coordination with other clones through that remote (see 'git coord sync --help').

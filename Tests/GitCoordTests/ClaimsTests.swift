@@ -126,6 +126,23 @@ import CoordTestSupport
         #expect(all.contains("[holder-ended]"))
     }
 
+    @Test func aStaleSessionsClaimIsVoidAndClaimingAgainRevivesIt() throws {
+        let (scratch, alice) = try Self.setUp()
+        try scratch.coordOK("claim", "src/a.js")
+        let bobTree = try scratch.addWorktree("bob")
+        try scratch.coordOK("start", "--name", "bob", in: bobTree)
+        try scratch.git("config", "coord.sessionTTL", "1s")
+        Thread.sleep(forTimeInterval: 1.5)
+        // alice went silent: stale, and her claim with her, with no write.
+        #expect(try scratch.coordOK("claims", "--all").contains("[holder-stale]"))
+        #expect(try scratch.coord(["check", "src/a.js"], in: bobTree).status == 0)
+        // Claiming is a sign of life: alice is live again, and so is her claim.
+        try scratch.coordOK("claim", "src/a.js", env: ["GIT_COORD_SESSION": alice])
+        try scratch.git("config", "coord.sessionTTL", "15m")  // so that a slow machine cannot make her stale again
+        #expect(try scratch.coordOK("claims").contains("src/a.js  alice"))
+        #expect(try scratch.coord(["check", "src/a.js"], in: bobTree).status == 1)
+    }
+
     @Test func forceTakesALiveClaimAndRecordsTheTakeover() throws {
         let (scratch, alice) = try Self.setUp()
         try scratch.coordOK("claim", "src/a.js", "src/b.js")
@@ -139,6 +156,15 @@ import CoordTestSupport
         #expect(json.contains("\"session\" : \"\(alice)\""))
         #expect(json.contains("\"overrode\""))   // src/** was taken over alice's src/b.js, which stays
         #expect(try scratch.coord(["check", "src/a.js"], env: ["GIT_COORD_SESSION": alice]).stdout.contains("claimed by bob"))
+
+        // Alice can learn what was taken from her (and the lead's direct messages can tell her).
+        let taken = try scratch.coordOK("claims", "--taken", env: ["GIT_COORD_SESSION": alice])
+        #expect(taken.contains("src/a.js: taken with --force by bob"), "\(taken)")
+        #expect(taken.contains("src/b.js: taken with --force by bob (by claiming src/**)"), "\(taken)")
+        let takenJSON = try scratch.coordOK("claims", "--taken", "--json", env: ["GIT_COORD_SESSION": alice])
+        #expect(takenJSON.contains("\"schema\" : \"git-coord.takeovers/1\""))
+        #expect(takenJSON.contains("\"forced\" : true"))
+        #expect(try scratch.coordOK("claims", "--taken", in: bobTree).isEmpty)
     }
 
     @Test func checkNamesClaimsTouchedAndChangedFilesOfOthers() throws {
@@ -218,16 +244,16 @@ import CoordTestSupport
         let tree = try scratch.git("mktree", stdin: "100644 blob \(hash)\trecord.json\n")
         let commit = try scratch.git("commit-tree", tree, "-m", "junk")
         let refHash = try scratch.git("hash-object", "--stdin", stdin: "src/a.js")
-        try scratch.git("update-ref", "refs/coord/v1/claims/\(refHash)", commit)
+        try scratch.git("update-ref", "refs/coord/v1/claims/paths/\(refHash)", commit)
 
         let listed = try scratch.coord(["claims"])
         #expect(listed.status == 0)
         #expect(listed.stdout.contains("src/b.js"))
-        #expect(listed.stderr.contains("warning: skipping refs/coord/v1/claims/\(refHash)"))
+        #expect(listed.stderr.contains("warning: skipping refs/coord/v1/claims/paths/\(refHash)"))
         try scratch.coordOK("claim", "src/a.js")
         #expect(try scratch.coordOK("claims").contains("src/a.js  alice"))
         // The junk stays in the chain, under the new record.
-        #expect(try scratch.git("rev-parse", "refs/coord/v1/claims/\(refHash)^") == commit)
+        #expect(try scratch.git("rev-parse", "refs/coord/v1/claims/paths/\(refHash)^") == commit)
     }
 }
 
@@ -243,8 +269,8 @@ func runConcurrently(_ jobs: [([String], String)], scratch: Scratch) throws -> [
         process.currentDirectoryURL = URL(fileURLWithPath: job.1)
         process.environment = scratch.environment
         let out = "\(folder)/\(index).out"
-        FileManager.default.createFile(atPath: out, contents: nil)
-        FileManager.default.createFile(atPath: out + ".err", contents: nil)
+        _ = FileManager.default.createFile(atPath: out, contents: nil)
+        _ = FileManager.default.createFile(atPath: out + ".err", contents: nil)
         process.standardOutput = try FileHandle(forWritingTo: URL(fileURLWithPath: out))
         process.standardError = try FileHandle(forWritingTo: URL(fileURLWithPath: out + ".err"))
         process.standardInput = FileHandle.nullDevice

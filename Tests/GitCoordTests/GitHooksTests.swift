@@ -74,6 +74,28 @@ import CoordTestSupport
         #expect(own.succeeded && own.stderr.isEmpty, "\(own)")
     }
 
+    @Test func withSeveralSessionsInOneCheckoutTheCommitterIsNamedByTheEnvironment() throws {
+        let (scratch, _) = try Self.twoSessions()
+        let carol = try scratch.coordOK("start", "--name", "carol", "--task", "Docs")
+        try scratch.coordOK("touch", "README.md", env: ["GIT_COORD_SESSION": carol])
+        try scratch.write("src/a.js", "alice\n")
+        try scratch.write("README.md", "carol\n")
+        try scratch.git("add", "src/a.js", "README.md")
+        // Nobody named: alice's claim is reported too, with a hint to name the committer.
+        let unnamed = try commit(scratch, in: scratch.repo)
+        #expect(unnamed.succeeded && unnamed.stderr.contains("set GIT_COORD_SESSION"), "\(unnamed)")
+        // Named: only carol's touched file, none of alice's own claims.
+        try scratch.write("src/a.js", "alice again\n")
+        try scratch.write("README.md", "carol again\n")
+        try scratch.git("add", "src/a.js", "README.md")
+        let named = try runProcess("/usr/bin/git", ["commit", "-q", "-m", "named"], in: scratch.repo,
+                                   environment: scratch.environment.merging(["GIT_COORD_SESSION": "alice"]) { $1 })
+        #expect(named.succeeded, "\(named)")
+        #expect(named.stderr.contains("README.md: touched by carol"), "\(named)")
+        #expect(!named.stderr.contains("claimed by alice"), "\(named)")
+        #expect(!named.stderr.contains("GIT_COORD_SESSION"), "\(named)")
+    }
+
     @Test func aUserHookStillRunsAfterInitAndAloneAfterUninstall() throws {
         let scratch = try Scratch()
         let hook = scratch.repo + "/.git/hooks/pre-commit"
@@ -163,13 +185,45 @@ import CoordTestSupport
         #expect(list.contains("\"branch\" : \"feature\""))
     }
 
+    @Test func hooksAreSilentNoOpsWhenCoordinationIsOffOrGitCoordIsMissing() throws {
+        let (scratch, bobTree) = try Self.twoSessions()
+        try scratch.write("src/a.js", "bob\n", in: bobTree)
+        try scratch.git("add", "src/a.js", in: bobTree)
+        // git-coord not on PATH: the scripts do nothing.
+        var environment = scratch.environment
+        environment["PATH"] = "/usr/bin:/bin"
+        let missing = try runProcess("/usr/bin/git", ["commit", "-q", "-m", "no coord"], in: bobTree, environment: environment)
+        #expect(missing.succeeded && missing.stderr.isEmpty, "\(missing)")
+        // Coordination turned off by hand, hooks still installed: silent.
+        try scratch.git("config", "coord.enabled", "false")
+        try scratch.write("src/a.js", "bob again\n", in: bobTree)
+        try scratch.git("add", "src/a.js", in: bobTree)
+        let off = try commit(scratch, in: bobTree)
+        #expect(off.succeeded && off.stderr.isEmpty, "\(off)")
+    }
+
+    @Test func postCheckoutWarnsAboutAnotherSessionOnTheSameBranch() throws {
+        let (scratch, _) = try Self.twoSessions()
+        let switched = try runProcess("/usr/bin/git", ["switch", "-q", "--ignore-other-worktrees", "bob"], in: scratch.repo,
+                                      environment: scratch.environment)
+        #expect(switched.succeeded, "\(switched)")
+        #expect(switched.stderr.contains("git-coord: bob is also on branch bob in \(scratch.root)/bob (task: Router)"), "\(switched)")
+        #expect(switched.stderr.contains("hint:"))
+    }
+
     @Test func postCommitRefreshesTheCommittersPresence() throws {
         let (scratch, bobTree) = try Self.twoSessions()
         try scratch.write("notes.txt", "n\n", in: bobTree)
         try scratch.git("add", "notes.txt", in: bobTree)
         #expect(try commit(scratch, in: bobTree).succeeded)
         let head = String(try scratch.git("rev-parse", "HEAD", in: bobTree).prefix(12))
-        #expect(try scratch.coordOK("list", "--json").contains("\"head\" : \"\(head)\""))
+        // The hook refreshes in the background, so that git does not wait for it: give it a moment.
+        var refreshed = false
+        for _ in 0..<50 where !refreshed {
+            refreshed = try scratch.coordOK("list", "--json").contains("\"head\" : \"\(head)\"")
+            if !refreshed { Thread.sleep(forTimeInterval: 0.1) }
+        }
+        #expect(refreshed)
     }
 
     @Test func tenThousandStagedFilesAreCheckedAndOnlyTheOverlapsReported() throws {

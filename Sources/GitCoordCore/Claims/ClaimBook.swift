@@ -12,26 +12,37 @@ final class ClaimBook {
 
     /// Every readable claim under refs/coord/v1/claims/, each with its state as of `now`. A record that does
     /// not parse, or does not belong at its ref (its pattern hashes elsewhere), is skipped with a warning.
-    func claims(in coordination: Coordination, sessions: [String: Session], now: Millis) throws -> [Claim] {
-        var claims: [Claim] = []
-        for (ref, commit) in try coordination.store.refs(under: RefLayout.claims) {
-            let record: ClaimRecord?
-            if let known = decoded[commit] {
-                record = known
-            } else {
-                do {
-                    let parsed = try decoder.decode(ClaimRecord.self, from: try coordination.store.payload(of: commit))
-                    record = parsed.claimPattern.refName == ref ? parsed : nil
-                    if record == nil { coordination.warn("skipping \(ref): its record does not match its ref name") }
-                } catch {
-                    coordination.warn("skipping \(ref): \(Coordination.describe(error))")
-                    record = nil
-                }
-                decoded[commit] = .some(record)
-            }
-            guard let record else { continue }
-            claims.append(Claim(ref: ref, commit: commit, record: record, holder: sessions[record.session], now: now))
+    func claims(in coordination: Coordination, sessions: [String: Session], now: Millis,
+                under prefix: String = RefLayout.claims) throws -> [Claim] {
+        try coordination.store.refs(under: prefix).compactMap { ref, commit in
+            claim(at: ref, commit: commit, in: coordination, sessions: sessions, now: now)
         }
-        return claims
+    }
+
+    /// The claim on exactly `pattern`, found by its ref name without listing any other, or nil.
+    func claim(on pattern: ClaimPattern, in coordination: Coordination, sessions: [String: Session], now: Millis) throws -> Claim? {
+        let ref = pattern.refName
+        guard let commit = try coordination.store.target(of: ref) else { return nil }
+        return claim(at: ref, commit: commit, in: coordination, sessions: sessions, now: now)
+    }
+
+    func claim(at ref: String, commit: ObjectID, in coordination: Coordination, sessions: [String: Session],
+                       now: Millis) -> Claim? {
+        let record: ClaimRecord?
+        if let known = decoded[commit] {
+            record = known
+        } else {
+            do {
+                let parsed = try decoder.decode(ClaimRecord.self, from: try coordination.store.payload(of: commit))
+                record = parsed.claimPattern.refName == ref ? parsed : nil
+                if record == nil { coordination.warn("skipping \(ref): its record does not match its ref name") }
+            } catch {
+                coordination.warn("skipping \(ref): \(Coordination.describe(error))")
+                record = nil
+            }
+            decoded[commit] = .some(record)
+        }
+        guard let record else { return nil }
+        return Claim(ref: ref, commit: commit, record: record, holder: sessions[record.session], now: now)
     }
 }

@@ -30,7 +30,9 @@ public struct ClaimPattern: Hashable, Sendable, CustomStringConvertible {
 
     /// The arbiter ref of this claim: the git blob id of the normalised text, so the same path claimed in any
     /// worktree or clone lands on the same ref (`printf %s PATTERN | git hash-object --stdin` gives it).
-    public var refName: String { RefLayout.claim(Self.hash(text)) }
+    public var refName: String {
+        kind == .pattern ? RefLayout.patternClaim(Self.hash(text)) : RefLayout.pathClaim(Self.hash(text))
+    }
 
     static func hash(_ text: String) -> String {
         LibGit2.ensureInitialised()

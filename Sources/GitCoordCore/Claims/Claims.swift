@@ -46,7 +46,9 @@ extension Coordination {
     /// claims of other patterns are left in place and recorded in the new record.
     public func claim(_ patterns: [ClaimPattern], for session: Session, ttl: Double, reason: String?,
                       force: Bool) throws -> [(ClaimPattern, ClaimOutcome)] {
-        guard session.isLive else { throw CoordError.sessionEnded(session.name) }
+        // Claiming is a sign of life: refresh the session first (a stale one becomes live again; an ended one
+        // cannot claim), so its claims are not void from the start.
+        let session = try updateSession(session)
         if let reason, reason.count > Self.maximumReasonLength {
             throw CoordError.textTooLong(what: "the reason", limit: Self.maximumReasonLength)
         }
@@ -56,7 +58,7 @@ extension Coordination {
         var sessions = try sessionsByID(now: nowMillis())
 
         // 1. Refuse before writing anything when a live claim of another session is in the way.
-        let before = try book.claims(in: self, sessions: sessions, now: nowMillis())
+        let before = try claimsWithKnownHolders(book, &sessions)
         let blocking = Self.conflicts(for: unique, among: before, excluding: session.id)
         if !blocking.isEmpty && !force { throw ClaimConflicts(conflicts: blocking) }
 
@@ -132,6 +134,17 @@ extension Coordination {
         }
     }
 
+    /// Every claim, with the sessions re-read when a claim names a session not read yet: a session that
+    /// started after `sessions` was read must not pass for unknown (and its claim for void) in a race.
+    private func claimsWithKnownHolders(_ book: ClaimBook, _ sessions: inout [String: Session]) throws -> [Claim] {
+        var claims = try book.claims(in: self, sessions: sessions, now: nowMillis())
+        if claims.contains(where: { $0.holder == nil && $0.record.released == nil }) {
+            sessions = try sessionsByID(now: nowMillis())
+            claims = try book.claims(in: self, sessions: sessions, now: nowMillis())
+        }
+        return claims
+    }
+
     static func victim(of claim: Claim, now: Millis) -> Takeover.Victim {
         Takeover.Victim(session: claim.record.session, name: claim.holder?.name ?? claim.record.name,
                         pattern: claim.record.pattern, state: claim.state, at: now)
@@ -142,10 +155,10 @@ extension Coordination {
     /// never saw ours (it looked before we wrote), so it stands and we withdraw. Never do both claims stand.
     private func settleOverlaps(_ ours: [(ClaimPattern, ObjectID)], for session: Session, book: ClaimBook,
                                 sessions: [String: Session]) throws {
+        var sessions = sessions
         let deadline = Date().addingTimeInterval(Self.overlapSettleTime)
         while true {
-            let now = nowMillis()
-            let all = try book.claims(in: self, sessions: sessions, now: now)
+            let all = try claimsWithKnownHolders(book, &sessions)
             let mine = all.filter { claim in ours.contains { $0.1 == claim.commit } }
             let others = all.filter { $0.isLive && $0.record.session != session.id }
             var pending: [ClaimConflicts.Conflict] = []
@@ -209,15 +222,19 @@ extension Coordination {
         let mine = all.filter { $0.record.session == session.id && $0.record.released == nil && $0.state != .expired }
         var released: [ClaimPattern] = []
         var notHeld: [ClaimPattern] = []
-        let targets: [ClaimPattern]
+        var targets: [(ClaimPattern, ref: String)] = []
         if let patterns {
-            targets = patterns
-            notHeld = patterns.filter { p in !mine.contains { $0.pattern.text == p.text } }
+            // By text, not kind: a file claimed when it existed is released the same after it is deleted.
+            for pattern in patterns {
+                let held = mine.filter { $0.pattern.text == pattern.text }
+                if held.isEmpty { notHeld.append(pattern) }
+                targets += held.map { ($0.pattern, $0.ref) }
+            }
         } else {
-            targets = mine.map(\.pattern)
+            targets = mine.map { ($0.pattern, $0.ref) }
         }
-        for pattern in targets where !notHeld.contains(pattern) {
-            let outcome = try store.update(pattern.refName, message: "release \(pattern.text) by \(session.name)") { current in
+        for (pattern, ref) in targets {
+            let outcome = try store.update(ref, message: "release \(pattern.text) by \(session.name)") { current in
                 guard let current, var record = try? JSONDecoder().decode(ClaimRecord.self, from: current.payload),
                       record.session == session.id, record.released == nil else { return nil }
                 record.released = nowMillis()

@@ -25,9 +25,9 @@ extension Coordination {
         try others(onPaths: [path], excluding: sessionID, pathsAreFiles: false)
     }
 
-    /// The same for many paths at once (`check`, the pre-commit hook's staged files): claims and files are
-    /// indexed once. `pathsAreFiles` skips asking the file system whether each path is a folder (staged paths
-    /// are files; a directory claim still covers them through their folders).
+    /// The same for many paths at once (`check`, the pre-commit hook's staged files). `pathsAreFiles` skips
+    /// asking the file system whether each path is a folder (staged paths are files; a directory claim still
+    /// covers them through their folders).
     public func others(onPaths paths: [String], excluding sessionID: String?, pathsAreFiles: Bool,
                        now: Millis = nowMillis()) throws -> [Overlap] {
         let live = try sessions(now: now).filter { $0.isLive && $0.id != sessionID }
@@ -37,28 +37,34 @@ extension Coordination {
     func overlaps(onPaths paths: [String], others live: [Session], pathsAreFiles: Bool, now: Millis) throws -> [Overlap] {
         guard !live.isEmpty, !paths.isEmpty else { return [] }
         let index = try OverlapIndex(coordination: self, others: live, now: now)
-        return paths.flatMap { index.overlaps(on: $0, isDirectory: !pathsAreFiles && index.isDirectory($0)) }
+        return try paths.flatMap { try index.overlaps(on: $0, isDirectory: !pathsAreFiles && index.isDirectory($0)) }
     }
 }
 
-/// Claims and files of the other live sessions, indexed so that each path is looked up, not compared with
-/// every claim: file and directory claims by path (a path and each of its folders), patterns one by one.
-struct OverlapIndex {
-    private var literalClaims: [String: [Claim]] = [:]
-    private var patternClaims: [(Claim, ClaimMatcher)] = []
+/// Claims and files of the other live sessions, looked up rather than scanned: this runs on every commit.
+///
+/// A file's own claim and its folders' claims are found by ref name (the name is a hash of the path), so a
+/// thousand claims on other files cost nothing; only wildcard patterns are listed and matched one by one.
+/// A folder asked about (by `check`) needs every path claim below it, which is the one case that lists them.
+final class OverlapIndex {
+    private let coordination: Coordination
+    private let book = ClaimBook()
+    private let others: [String: Session]
+    private let now: Millis
+    private let patternClaims: [(Claim, ClaimMatcher)]
+    private var pathClaimsByKey: [String: Claim?] = [:]
+    private var allPathClaims: [Claim]?
     private var files: [String: [(Session, Overlap.Reason)]] = [:]
     private let workdir: String?
 
-    init(coordination: Coordination, others: [Session], now: Millis) throws {
+    init(coordination: Coordination, others live: [Session], now: Millis) throws {
+        self.coordination = coordination
+        self.now = now
         workdir = coordination.repository.workdir
-        let byID = Dictionary(others.map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
-        for claim in try ClaimBook().claims(in: coordination, sessions: byID, now: now) where claim.isLive {
-            switch claim.pattern.kind {
-            case .file, .directory: literalClaims[claim.pattern.text, default: []].append(claim)
-            case .pattern: patternClaims.append((claim, ClaimMatcher(claim.pattern)))
-            }
-        }
-        for session in others {
+        others = Dictionary(live.map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
+        patternClaims = try book.claims(in: coordination, sessions: others, now: now, under: RefLayout.patternClaims)
+            .filter(\.isLive).map { ($0, ClaimMatcher($0.pattern)) }
+        for session in live {
             for file in session.record.touched { files[file.path, default: []].append((session, .touched(at: file.at))) }
             // A session in this same checkout has our uncommitted changes as its own: they say nothing about it.
             guard session.record.worktree != workdir else { continue }
@@ -66,36 +72,67 @@ struct OverlapIndex {
         }
     }
 
-    func overlaps(on path: String, isDirectory: Bool) -> [Overlap] {
+    func overlaps(on path: String, isDirectory: Bool) throws -> [Overlap] {
         var found: [Overlap] = []
-        // A claim on the path itself, on one of its folders, or (when the path is a folder) below it.
+        func add(_ claim: Claim) { found.append(Overlap(path: path, session: claim.holder!, reason: .claim(claim))) }
+        // The path's own claim, then each folder's up to the whole repository ("").
+        var keys = [path]
         var folder = Substring(path)
-        var candidates: [String] = [path, ""]
         while let slash = folder.lastIndex(of: "/") {
             folder = folder[..<slash]
-            candidates.append(String(folder))
+            keys.append(String(folder))
         }
-        var seen = Set<String>()
-        for key in candidates where seen.insert(key).inserted {
-            found += (literalClaims[key] ?? []).map { Overlap(path: path, session: $0.holder!, reason: .claim($0)) }
+        if !path.isEmpty { keys.append("") }
+        for key in keys {
+            if let claim = try pathClaim(key), key == path || claim.pattern.kind == .directory { add(claim) }
         }
         let query = ClaimMatcher(ClaimPattern(text: path, kind: isDirectory ? .directory : .file))
-        if query.pattern.kind == .directory {
-            for (text, claims) in literalClaims where !seen.contains(text) && ClaimMatcher.isSameOrBelow(text, path) {
-                found += claims.map { Overlap(path: path, session: $0.holder!, reason: .claim($0)) }
+        if isDirectory {
+            for claim in try everyPathClaim() where claim.pattern.text != path && ClaimMatcher.isSameOrBelow(claim.pattern.text, path) {
+                add(claim)
             }
-        }
-        for (claim, matcher) in patternClaims where query.overlaps(matcher) {
-            found.append(Overlap(path: path, session: claim.holder!, reason: .claim(claim)))
-        }
-        if query.pattern.kind == .directory {
             for (file, entries) in files where ClaimMatcher.isSameOrBelow(file, path) {
                 found += entries.map { Overlap(path: path, session: $0.0, reason: $0.1) }
             }
         } else {
             found += (files[path] ?? []).map { Overlap(path: path, session: $0.0, reason: $0.1) }
         }
+        for (claim, matcher) in patternClaims where query.overlaps(matcher) { add(claim) }
         return found
+    }
+
+    /// Past this many lookups (a commit of thousands of files), listing the path claim refs once is cheaper
+    /// than asking for each name: the names are then matched in memory.
+    static let lookupsBeforeListing = 512
+    private var lookups = 0
+    private var listedPathRefs: [String: ObjectID]?
+
+    /// The live claim of another session on exactly `text` (as a file or a directory), looked up by ref name.
+    private func pathClaim(_ text: String) throws -> Claim? {
+        if let known = pathClaimsByKey[text] { return known }
+        lookups += 1
+        if listedPathRefs == nil && lookups > Self.lookupsBeforeListing {
+            listedPathRefs = Dictionary(try coordination.store.refs(under: RefLayout.pathClaims).map { ($0.name, $0.target) },
+                                        uniquingKeysWith: { a, _ in a })
+        }
+        let claim: Claim?
+        if let listedPathRefs {
+            let ref = ClaimPattern(text: text, kind: .file).refName
+            claim = listedPathRefs[ref].flatMap { book.claim(at: ref, commit: $0, in: coordination, sessions: others, now: now) }
+        } else {
+            claim = try book.claim(on: ClaimPattern(text: text, kind: .file), in: coordination, sessions: others, now: now)
+        }
+        let live = claim.flatMap { $0.isLive && $0.holder != nil ? $0 : nil }
+        pathClaimsByKey[text] = .some(live)
+        return live
+    }
+
+    private func everyPathClaim() throws -> [Claim] {
+        if let allPathClaims { return allPathClaims }
+        let claims = try book.claims(in: coordination, sessions: others, now: now, under: RefLayout.pathClaims)
+            .filter { $0.isLive && $0.holder != nil }
+        allPathClaims = claims
+        return claims
     }
 
     /// Whether a path asked about is a folder in this worktree (then anything below it counts).

@@ -10,8 +10,24 @@ public enum GitHookScripts {
     /// The line that marks a hook as git-coord's own: only such a hook is ever overwritten or removed.
     public static let marker = "# git-coord hook: installed by 'git coord init'"
 
+    /// Hooks that only refresh the session's presence and print nothing: they run in the background, so the
+    /// user's `git commit` or `git pull` does not wait for them.
+    static let backgroundHooks: Set<String> = ["post-commit", "post-merge"]
+
     public static func script(for name: String) -> String {
-        """
+        let call = backgroundHooks.contains(name)
+            ? """
+              # Only refreshes this session's presence: in the background, so git does not wait for it.
+              git-coord hook \(name) "$@" </dev/null >/dev/null 2>&1 &
+              exit 0
+              """
+            : """
+              git-coord hook \(name) "$@"
+              # 1 means strict mode refused the commit; no other failure of git-coord may get in the way of git.
+              [ $? -eq 1 ] && exit 1
+              exit 0
+              """
+        return """
         #!/bin/sh
         \(marker), removed by 'git coord init --uninstall'.
         # The \(name) hook that was here before is kept as \(name)\(chainedSuffix) and runs first, unchanged.
@@ -21,10 +37,7 @@ public enum GitHookScripts {
         fi
         # Not installed here: nothing to do. (git-coord directly, not 'git coord': one process less per commit.)
         command -v git-coord >/dev/null 2>&1 || exit 0
-        git-coord hook \(name) "$@"
-        # 1 means strict mode refused the commit; no other failure of git-coord may get in the way of git.
-        [ $? -eq 1 ] && exit 1
-        exit 0
+        \(call)
 
         """
     }

@@ -34,6 +34,16 @@ extension Coordination {
         return StagedCheck(session: me, stagedPaths: staged.count, overlaps: overlaps)
     }
 
+    /// `others(onPaths:)` for the session `selector` names (or this worktree's only live session; with none,
+    /// every live session counts), reading the sessions once.
+    public func othersOn(paths: [String], selector: String?) throws -> (me: Session?, overlaps: [Overlap]) {
+        let now = nowMillis()
+        let all = try sessions(now: now)
+        let me = hookSession(selector: selector, among: all)
+        let others = all.filter { $0.isLive && $0.id != me?.id }
+        return (me, try overlaps(onPaths: paths, others: others, pathsAreFiles: false, now: now))
+    }
+
     /// Other live sessions on `branch` in other worktrees, and other live sessions sharing this checkout.
     public func neighbours(onBranch branch: String?, excluding me: Session?) throws -> (sameBranch: [Session], sameCheckout: [Session]) {
         let live = try sessions().filter { $0.isLive && $0.id != me?.id }

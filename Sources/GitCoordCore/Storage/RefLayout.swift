@@ -11,10 +11,15 @@ public enum RefLayout {
     public static func session(_ id: String) -> String { sessions + id }
     public static func name(_ name: String) -> String { names + name }
 
-    /// One arbiter ref per claimed path or pattern, named by the blob id of the normalised pattern (issue 4).
+    /// One arbiter ref per claimed path or pattern, named by the blob id of the normalised text (issue 4):
+    /// files and directories under paths/ (found by name: a path's claim ref is computed, not searched for),
+    /// wildcard patterns under patterns/ (the only claims a path check has to list).
     public static let claims = root + "claims/"
+    public static let pathClaims = claims + "paths/"
+    public static let patternClaims = claims + "patterns/"
 
-    public static func claim(_ patternHash: String) -> String { claims + patternHash }
+    public static func pathClaim(_ textHash: String) -> String { pathClaims + textHash }
+    public static func patternClaim(_ textHash: String) -> String { patternClaims + textHash }
 
     /// Where `git coord sync` fetches a remote's refs/coord/v1/* to (issue 6): a namespace of our own, because
     /// GitLab refuses pushes to refs/remotes/* and `git fetch --prune` deletes what it does not know there.

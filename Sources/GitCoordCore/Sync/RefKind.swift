@@ -5,7 +5,7 @@ public enum RefKind: Equatable, Sendable {
     /// `log/<id>` (notes and outgoing messages, issue 3), `cursors/<id>`: single-writer logs; they only fast-forward, and a fork is
     /// reported, never merged or dropped.
     case log
-    /// `claims/<hash>`: a compare-and-swap arbiter any session may write; a fork (two clones claimed the same
+    /// `claims/paths/<hash>`, `claims/patterns/<hash>` (issue 4): a compare-and-swap arbiter any session may write; a fork (two clones claimed the same
     /// pattern while apart) is settled by a merge commit naming one deterministic holder.
     case claim
     /// `names/<name>`: this clone's own arbiter for live-session name uniqueness; never sent or taken.
@@ -25,7 +25,7 @@ public enum RefKind: Equatable, Sendable {
         }
         switch (parts[0], parts.count) {
         case ("sessions", 2): self = .presence
-        case ("claims", 2): self = parts[1].utf8.count == 40 ? .claim : .unknown
+        case ("claims", 3) where ["paths", "patterns"].contains(parts[1]) && parts[2].utf8.count == 40: self = .claim
         case ("names", 2): self = .localOnly
         case (let folder, 2) where Self.logFolders.contains(folder): self = .log
         default: self = .unknown

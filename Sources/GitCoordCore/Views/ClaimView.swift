@@ -115,3 +115,23 @@ public struct CheckView: Encodable, Sendable {
         self.overlaps = overlaps.map { OverlapView($0, now: now) }
     }
 }
+
+/// `git coord claims --taken --json`: the session's claims that others took.
+public struct TakeoverListView: Encodable, Sendable {
+    public struct Entry: Encodable, Sendable {
+        /// What the session held, and in which state, when it was taken.
+        public let taken: ClaimView.Victim
+        public let forced: Bool
+        /// The claim as it stands now.
+        public let claim: ClaimView
+    }
+
+    public let schema = "git-coord.takeovers/1"
+    public let takeovers: [Entry]
+
+    public init(_ takeovers: [Takeover], now: Millis = nowMillis()) {
+        self.takeovers = takeovers.map {
+            Entry(taken: ClaimView.victim($0.victim), forced: $0.forced, claim: ClaimView($0.claim, now: now))
+        }
+    }
+}
