@@ -2,5 +2,6 @@
 // measured in the same run. One function per area, in its own file.
 print("git-coord benchmark (\(coordBinaryDescription))")
 PresenceBenchmark.run()
+MessagingBenchmark.run()
 ClaimsBenchmark.run()
 SyncBenchmark.run()

@@ -6,12 +6,12 @@ struct GC: ParsableCommand {
         commandName: "gc",
         abstract: "Drop the notes, messages and records of sessions that are gone, once nobody needs them.",
         discussion: """
-        A session is gone when it ended, or has been stale for longer than coord.gcStaleAfter (default 7d).
-        gc deletes its presence record, its name, its unread cursor and, once its newest item is older than
-        coord.gcRetention (default 7d) and every session that is not gone has seen all of it meant for it,
-        its log of notes and messages. Logs are never rewritten, so the log of a live session is kept
+        A session is gone when it ended, or has been stale for longer than coord.gcStaleAfter (default 7d). \
+        gc deletes its presence record, its name, its unread cursor and, once its newest item is older than \
+        coord.gcRetention (default 7d) and every session that is not gone has seen all of it meant for it, \
+        its log of notes and messages. Logs are never rewritten, so the log of a live session is kept \
         whole: sync across clones only ever fast-forwards. Unreferenced objects go with the next 'git gc'.
-          git coord gc --dry-run -v      # what would be dropped, and what is kept and why
+          git coord gc --dry-run     # what would go, what stays and why
           git config coord.gcRetention 2d
         """
     )

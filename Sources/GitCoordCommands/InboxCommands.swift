@@ -5,10 +5,10 @@ struct Inbox: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Show what this session has not seen yet, oldest first, then mark it seen.",
         discussion: """
-        Notes from other sessions and direct messages to this one, each with its author (name, branch),
-        its age and its text; this session's own notes never appear. Items are marked seen as they are
-        shown: a second 'git coord inbox' shows only what arrived since, and two reads at the same time
-        never show one item twice. Notes written before the session started are not news: see them with
+        Notes from other sessions and direct messages to this one, each with its author (name, branch), \
+        its age and its text; this session's own notes never appear. Items are marked seen as they are \
+        shown: a second 'git coord inbox' shows only what arrived since, and two reads at the same time \
+        never show one item twice. Notes written before the session started are not news: see them with \
         'git coord feed'. Prints nothing when there is nothing unread.
           git coord inbox          # read and mark seen
           git coord inbox --peek   # look without marking anything seen
@@ -40,7 +40,7 @@ struct Feed: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Show the notes feed: every session's notes, oldest first.",
         discussion: """
-        The history of the notes, for catching up; direct messages are not part of it. Without options the
+        The history of the notes, for catching up; direct messages are not part of it. Without options the \
         newest 50 are shown; --limit 0 shows them all.
           git coord feed --since 2h      # the notes of the last two hours
           git coord feed --limit 10 --json
@@ -83,7 +83,9 @@ enum LogItemText {
         header += " (" + (item.branch.map(Display.neutralised) ?? "no branch") + ")"
         header += " " + formatAge(Double(now - item.at) / 1000) + " ago"
         if item.kind == .message { header += ", to you" }
-        let lines = item.text.split(separator: "\n", omittingEmptySubsequences: false).map { Display.neutralised(String($0)) }
+        // "\r\n" is one Character in Swift: both it and "\n" end a line.
+        let lines = item.text.split(omittingEmptySubsequences: false, whereSeparator: { $0 == "\n" || $0 == "\r\n" })
+            .map { Display.neutralised(String($0)) }
         return header + ": " + lines.joined(separator: "\n    ")
     }
 }

@@ -13,10 +13,10 @@ struct Note: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Post a note that every other session sees in its inbox.",
         discussion: """
-        Notes are the repository's shared feed: append-only, from this session, to all others, who see
-        each note once in 'git coord inbox' (and at any time in 'git coord feed'). Give the text as
+        Notes are the repository's shared feed: append-only, from this session, to all others, who see \
+        each note once in 'git coord inbox' (and at any time in 'git coord feed'). Give the text as \
         arguments, or '-' to read it from stdin:
-          git coord note "Renamed getLabel to t() in src/i18n.js; please use t() from now on"
+          git coord note "Renamed getLabel to t() in src/i18n.js"
           git diff --stat | git coord note -
         At most 16 KiB of UTF-8 text; empty, binary or invalid UTF-8 input is refused.
         """
@@ -44,10 +44,10 @@ struct Send: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Send a direct message to one session; only it sees it, in its inbox.",
         discussion: """
-        The recipient is named by session id or name (see 'git coord list'). A recipient that does not
-        exist or has ended is refused, with the live sessions listed; a stale one gets the message with a
+        The recipient is named by session id or name (see 'git coord list'). A recipient that does not \
+        exist or has ended is refused, with the live sessions listed; a stale one gets the message with a \
         warning, and reads it when it comes back.
-          git coord send bob "I am adding a nav item to AdminDashboard.jsx; keep it when you restyle"
+          git coord send bob "Please keep my nav item in AdminDashboard.jsx"
           git coord send bob - < handover.txt
         """
     )

@@ -85,7 +85,7 @@ public enum CoordError: Error, Equatable, CustomStringConvertible {
         case .messageToSelf:
             return "a session cannot send a direct message to itself"
         case .textTooLarge(let what, let bytes, let limit):
-            return "\(what) is over the limit of \(limit) bytes of UTF-8 (\(bytes > limit ? "at least " : "")\(bytes) bytes)"
+            return "\(what) is over the limit of \(limit) bytes of UTF-8"
         }
     }
 

@@ -51,20 +51,21 @@ extension Coordination {
         }
     }
 
-    /// The record at the head of a log, or nil (with a warning) when it cannot be read.
-    func headRecord(of head: LogHead) -> LogRecord? {
-        do {
-            return try decodeLogRecord(try store.payload(of: head.commit), owner: head.writer)
-        } catch {
-            warn("skipping the head of \(head.ref): \(Self.describe(error))")
-            return nil
+    /// The newest readable record of a log: its head, or (with warnings) the first readable one behind an
+    /// unreadable head, so that one bad record from a remote neither stops its writer nor lowers the clock.
+    func newestRecord(of head: LogHead) throws -> LogRecord? {
+        var newest: LogRecord?
+        try walkLog(head) { _, record in
+            newest = record
+            return false
         }
+        return newest
     }
 
     /// The Lamport clock for a new item: one more than the largest clock at the head of any log.
     /// Heads suffice: along each log clocks only grow, so a head holds its log's largest clock.
     func nextClock() throws -> Int64 {
-        let largest = try logHeads().compactMap { headRecord(of: $0)?.clock }.max() ?? 0
+        let largest = try logHeads().compactMap { try newestRecord(of: $0)?.clock }.max() ?? 0
         return largest + 1
     }
 }

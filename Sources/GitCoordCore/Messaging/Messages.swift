@@ -48,7 +48,7 @@ extension Coordination {
         let ref = RefLayout.log(sender.id)
         var written: LogRecord?
         try store.update(ref, message: "\(kind.rawValue) from \(sender.name)") { current in
-            let previous = try current.map { try decodeLogRecord($0.payload, owner: sender.id) }
+            let previous = try current.flatMap { try newestRecord(of: LogHead(writer: sender.id, commit: $0.commit)) }
             let record = LogRecord(kind: kind, from: sender.id, fromName: sender.name, branch: sender.record.branch,
                                    to: recipient, text: text, clock: try nextClock(),
                                    seq: (previous?.seq ?? 0) + 1, at: nowMillis())

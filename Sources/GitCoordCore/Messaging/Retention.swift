@@ -69,7 +69,7 @@ extension Coordination {
 
         let known = Set(all.map(\.id))
         for head in try logHeads() where gone.contains(head.writer) || !known.contains(head.writer) {
-            if let newest = headRecord(of: head), Double(now - newest.at) / 1000 < policy.retention {
+            if let newest = try newestRecord(of: head), Double(now - newest.at) / 1000 < policy.retention {
                 report.kept.append((head.ref, "its newest item is younger than \(formatAge(policy.retention))"))
                 continue
             }
