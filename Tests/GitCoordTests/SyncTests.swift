@@ -88,6 +88,10 @@ import CoordTestSupport
         let list = try scratch.coordOK("list", in: lab.clones[1])
         #expect(list.contains("c0a  [clone "))
         #expect(!list.contains("c1a  [clone "))
+        // Another clone's session is never written from here: its single writer is its own clone.
+        let foreign = try scratch.coord(["task", "--session", "c0a", "hijack"], in: lab.clones[1])
+        #expect(foreign.status == 128, "\(foreign)")
+        #expect(foreign.stderr.contains("session 'c0a' runs in another clone"), "\(foreign)")
     }
 
     @Test func nothingLeavesTheMachineBeforeOptingIn() throws {
