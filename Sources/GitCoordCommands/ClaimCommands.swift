@@ -37,6 +37,9 @@ struct ClaimCommand: ParsableCommand {
     @Flag(help: "Take the claim even when another live session holds it (it is recorded as a takeover).")
     var force = false
 
+    @Flag(help: "Take the claim on the shared remote itself (coord.remote), atomically, so it holds across clones (default: coord.claimOnRemote).")
+    var remote = false
+
     @Argument(help: "Files, directories or git pathspec patterns.")
     var paths: [String]
 
@@ -60,8 +63,10 @@ struct ClaimCommand: ParsableCommand {
             let patterns = try paths.map { try ClaimPattern.parse($0, in: coordination.repository, from: directory) }
             let seconds = try ttl.map(DurationParser.seconds) ?? coordination.claimTTL()
             do {
-                let outcomes = try coordination.claim(patterns, for: session, ttl: seconds,
-                                                      reason: reason, force: force)
+                let outcomes = remote || coordination.claimsOnRemoteByDefault
+                    ? try coordination.claimOnRemote(patterns, for: session, ttl: seconds, reason: reason, force: force,
+                                                     remote: coordination.defaultRemote)
+                    : try coordination.claim(patterns, for: session, ttl: seconds, reason: reason, force: force)
                 for pattern in patterns where pattern.kind == .pattern {
                     if !(try coordination.patternMatchesAnything(pattern)) {
                         printError("warning: '\(ClaimText.pattern(pattern))' matches no file yet; claimed anyway")
@@ -74,6 +79,9 @@ struct ClaimCommand: ParsableCommand {
                 }
             } catch let refused as ClaimConflicts {
                 ClaimCommand.report(refused)
+                throw NegativeAnswer()
+            } catch let refused as RemoteClaimRefused {
+                SyncText.report(refused)
                 throw NegativeAnswer()
             }
         }

@@ -30,6 +30,7 @@ public struct GitCoord: ParsableCommand {
             Install.self, MCPCommand.self,
             Note.self, Send.self, Inbox.self, Feed.self, GC.self,
             Hook.self,
+            Sync.self,
         ]
     )
 

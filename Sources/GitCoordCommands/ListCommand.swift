@@ -23,11 +23,11 @@ struct List: ParsableCommand {
             let now = nowMillis()
             let sessions = try coordination.sessions(now: now).filter { all || $0.isLive }
             if output.json {
-                try printJSON(SessionListView(sessions, now: now))
+                try printJSON(SessionListView(sessions, now: now, clone: coordination.cloneID))
                 return
             }
             for session in sessions {
-                print(SessionText.block(for: session, now: now, maxFiles: files))
+                print(SessionText.block(for: session, now: now, maxFiles: files, cloneID: coordination.cloneID))
             }
         }
     }
@@ -35,10 +35,11 @@ struct List: ParsableCommand {
 
 /// How a session reads on a terminal; everything another session wrote is neutralised.
 enum SessionText {
-    static func block(for session: Session, now: Millis, maxFiles: Int) -> String {
+    static func block(for session: Session, now: Millis, maxFiles: Int, cloneID: String? = nil) -> String {
         let record = session.record
         var header = Display.neutralised(record.name)
         if let agent = record.agent { header += " (\(Display.neutralised(agent)))" }
+        if !session.isFromThisClone(cloneID) { header += "  [clone \(Display.neutralised(record.clone ?? "?")) on \(Display.neutralised(record.host))]" }
         header += "  " + branchLabel(record)
         header += "  " + Display.neutralised(record.worktree)
         header += "  " + seenLabel(session, now: now)

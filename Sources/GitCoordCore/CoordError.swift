@@ -22,6 +22,11 @@ public enum CoordError: Error, Equatable, CustomStringConvertible {
     case hookInTheWay(String)
     // Agents (issue 5)
     case agentSettings(path: String, reason: String)
+    // Sync (issue 6)
+    case unknownRemote(String, known: [String])
+    case remoteNotShared(String)
+    case remoteFailed(remote: String, action: String, detail: String)
+    case sessionInOtherClone(String, clone: String)
     case recipientEnded(String, live: [String])
     case messageToSelf
     case textTooLarge(what: String, bytes: Int, limit: Int)
@@ -73,6 +78,14 @@ public enum CoordError: Error, Equatable, CustomStringConvertible {
             return "cannot write git hooks into \(path): the folder is not writable"
         case .hookInTheWay(let path):
             return "\(path) exists already: git-coord keeps the hook it replaces there"
+        case .unknownRemote(let name, let known):
+            return "no remote '\(name)'" + (known.isEmpty ? "; this repository has no remotes" : "; remotes: \(known.joined(separator: ", "))")
+        case .remoteNotShared(let name):
+            return "coordination is not shared with remote '\(name)': nothing is sent to a remote before you opt in"
+        case .remoteFailed(let remote, let action, let detail):
+            return "could not \(action) '\(remote)'" + (detail.isEmpty ? "" : ": \(detail)")
+        case .sessionInOtherClone(let name, let clone):
+            return "session '\(name)' runs in another clone (\(clone)): only that clone writes its records"
         case .recipientEnded(let name, let live):
             let list = live.isEmpty ? "there are no live sessions" : "live sessions: \(live.joined(separator: ", "))"
             return "session '\(name)' has ended and will never read it; \(list)"
@@ -103,6 +116,10 @@ public enum CoordError: Error, Equatable, CustomStringConvertible {
         case .invalidName: return "use letters, digits, '.', '_' and '-' (at most 40), starting with a letter or digit"
         case .invalidDuration: return "write it as a number and a unit: 90s, 15m, 2h, 1d"
         case .contention: return "try again"
+        case .unknownRemote: return "add it with 'git remote add NAME URL', or name one of the remotes listed"
+        case .remoteNotShared(let name): return "share it with 'git coord init --remote \(name)' (or 'git config remote.\(name).coord true')"
+        case .sessionInOtherClone: return "act for it in its own clone, or start a session here with 'git coord start'"
+        case .remoteFailed: return "local coordination state is unchanged; check the remote with 'git ls-remote REMOTE' and sync again"
         case .staleLock(let path): return "if no git-coord or git process is running, remove \(path)"
         case .invalidPattern: return "claim a path, a directory or a git pathspec such as 'src/components/**'"
         case .hooksNotWritable:

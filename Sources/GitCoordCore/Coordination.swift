@@ -28,6 +28,11 @@ public final class Coordination {
     public init(at path: String? = nil, requireEnabled: Bool = true) throws {
         repository = try Repository.discover(from: path)
         store = RecordStore(repository: repository)
+        var cachedClone: String?
+        store.cloneStamp = { [repository] in
+            if cachedClone == nil { cachedClone = try? CloneIdentity.id(in: repository) }
+            return cachedClone
+        }
         var settings = Settings()
         if let ttl = repository.configString("coord.sessionTTL") {
             settings.sessionTTL = try DurationParser.seconds(ttl)

@@ -52,6 +52,7 @@ extension Coordination {
             id: id, name: name, agent: options.agent, agentSessionID: options.agentSessionID,
             task: options.task, branch: nil, head: nil, worktree: worktree, host: Self.hostName,
             started: now, seen: now, ended: nil, touched: [], changed: [])
+        record.clone = try? CloneIdentity.id(in: repository)
         refreshFromWorktree(&record)
         let payload = try Self.encoder.encode(record)
         try store.update(RefLayout.session(id), message: "start \(name)") { current in
@@ -128,14 +129,21 @@ extension Coordination {
     public func resolveSession(_ selector: String?) throws -> Session {
         let all = try sessions()
         if let selector, !selector.isEmpty {
-            if let byID = all.first(where: { $0.id == selector }) { return byID }
+            // A session of another clone (arrived by sync) is only ever written by its own clone (issue 6).
+            if let byID = all.first(where: { $0.id == selector }) {
+                guard byID.isFromThisClone(cloneID) else { throw CoordError.sessionInOtherClone(byID.name, clone: byID.record.clone ?? "?") }
+                return byID
+            }
             // Names are unique among live sessions; a name reused since, by a newer session, means the newest.
             let byName = all.filter { $0.name == selector }
-            if let match = byName.first(where: \.isLive) ?? byName.first { return match }
+            let here = byName.filter { $0.isFromThisClone(cloneID) }
+            if let match = here.first(where: \.isLive) ?? here.first { return match }
+            if let elsewhere = byName.first { throw CoordError.sessionInOtherClone(elsewhere.name, clone: elsewhere.record.clone ?? "?") }
             throw CoordError.unknownSession(selector, live: all.filter(\.isLive).map(\.name))
         }
         let live = all.filter(\.isLive)
-        let here = live.filter { $0.record.worktree == repository.workdir }
+        // A session of another clone (arrived by sync) may have the same worktree path on its own machine.
+        let here = live.filter { $0.record.worktree == repository.workdir && $0.isFromThisClone(cloneID) }
         switch here.count {
         case 1: return here[0]
         case 0: throw CoordError.noSession(candidates: live.map { "\($0.name) (\($0.id))" })

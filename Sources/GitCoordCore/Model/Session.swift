@@ -43,6 +43,8 @@ public struct SessionRecord: Codable, Equatable, Sendable {
     public var touched: [TouchedFile]
     /// Files with uncommitted changes in the session's worktree, as of `seen`.
     public var changed: [TouchedFile]
+    /// The clone (`coord.cloneId`) the session runs in, so views can label sessions that arrived by sync.
+    public var clone: String? = nil
 
     /// Everything but the heartbeat time: a write is needed only when this changes (or the heartbeat is due).
     func sameContent(as other: SessionRecord) -> Bool {

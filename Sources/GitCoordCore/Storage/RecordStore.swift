@@ -87,8 +87,19 @@ public final class RecordStore {
 
     // MARK: Writing
 
+    /// The id of this clone (`coord.cloneId`), stamped on every record commit so that sync knows which refs this
+    /// clone owns and can reject records that only pretend to come from it. Nil: not stamped. See Sync/CloneIdentity.
+    public var cloneStamp: (() -> String?)?
+
     /// Writes a record commit (blob, tree, commit) without moving any ref.
     public func writeRecord(_ payload: Data, parent: ObjectID?, message: String, time: Date = Date()) throws -> ObjectID {
+        try writeRecord(payload, parents: parent.map { [$0] } ?? [], message: message, time: time)
+    }
+
+    /// Writes a record commit with any number of parents (two for the merge that settles a forked claim or
+    /// presence chain during sync), without moving any ref.
+    public func writeRecord(_ payload: Data, parents parentIDs: [ObjectID], message: String, time: Date = Date()) throws -> ObjectID {
+        let message = CloneIdentity.stamped(message, clone: cloneStamp?())
         var blobOid = git_oid()
         try payload.withUnsafeBytes { bytes in
             try check(git_blob_create_from_buffer(&blobOid, repo, bytes.baseAddress, bytes.count), "write record blob")
@@ -109,14 +120,16 @@ public final class RecordStore {
                   "make signature")
         defer { git_signature_free(signature) }
 
-        var parentCommit: OpaquePointer?
-        if var parentOid = parent?.raw {
+        var parents: [OpaquePointer?] = []
+        defer { for parent in parents { git_commit_free(parent) } }
+        for parentID in parentIDs {
+            var parentOid = parentID.raw
+            var parentCommit: OpaquePointer?
             try check(git_commit_lookup(&parentCommit, repo, &parentOid), "read parent record")
+            parents.append(parentCommit)
         }
-        defer { if parentCommit != nil { git_commit_free(parentCommit) } }
 
         var commitOid = git_oid()
-        var parents: [OpaquePointer?] = parentCommit.map { [$0] } ?? []
         try parents.withUnsafeMutableBufferPointer { buffer in
             try check(git_commit_create(&commitOid, repo, nil, signature, signature, nil, message, tree,
                                         buffer.count, buffer.baseAddress),

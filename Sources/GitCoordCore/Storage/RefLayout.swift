@@ -28,6 +28,12 @@ public enum RefLayout {
     /// Per session: how far takeovers of its claims were delivered into its agent's context. Writer: that session.
     public static let delivered = root + "delivered/"
     public static func delivered(_ sessionID: String) -> String { delivered + sessionID }
+    /// Where `git coord sync` fetches a remote's refs/coord/v1/* to (issue 6): a namespace of our own, because
+    /// GitLab refuses pushes to refs/remotes/* and `git fetch --prune` deletes what it does not know there.
+    public static let remotesRoot = "refs/coord-remotes/"
+
+    public static func remoteRoot(_ remote: String) -> String { remotesRoot + remote + "/v1/" }
+
     /// One log per session: its notes and outgoing direct messages, written by that session only.
     public static let logs = root + "log/"
     /// One unread cursor per reader session, written by that session only (compare-and-swap).

@@ -25,9 +25,13 @@ public struct ClaimView: Encodable, Sendable {
     public let releasedAt: String?
     public let takenFrom: Victim?
     public let overrode: [Victim]?
+    /// The clone the holder session runs in (issue 6), when its presence record says; another clone's claims
+    /// arrive by `git coord sync`.
+    public let clone: String?
 
     public init(_ claim: Claim, now: Millis = nowMillis()) {
         let record = claim.record
+        clone = claim.holder?.record.clone
         pattern = record.pattern
         kind = record.kind.rawValue
         ref = claim.ref

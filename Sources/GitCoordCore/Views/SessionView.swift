@@ -23,9 +23,12 @@ public struct SessionView: Encodable, Sendable {
     public let lastSeenSecondsAgo: Int
     public let endedAt: String?
     public let files: [File]
+    /// The clone the session runs in (`coord.cloneId`); compare with the top level's `clone` to spot other clones.
+    public let clone: String?
 
     public init(_ session: Session, now: Millis = nowMillis()) {
         let record = session.record
+        clone = record.clone
         id = record.id
         name = record.name
         agent = record.agent
@@ -50,8 +53,11 @@ public struct SessionView: Encodable, Sendable {
 public struct SessionListView: Encodable, Sendable {
     public let schema = "git-coord.sessions/1"
     public let sessions: [SessionView]
+    /// This clone's id, when it has one: sessions with another `clone` arrived by `git coord sync`.
+    public let clone: String?
 
-    public init(_ sessions: [Session], now: Millis = nowMillis()) {
+    public init(_ sessions: [Session], now: Millis = nowMillis(), clone: String? = nil) {
         self.sessions = sessions.map { SessionView($0, now: now) }
+        self.clone = clone
     }
 }
