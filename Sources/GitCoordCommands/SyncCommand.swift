@@ -6,6 +6,7 @@ import Glibc
 
 struct Sync: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "sync",
         abstract: "Share coordination with other clones through a git remote: fetch, integrate, push.",
         discussion: """
         Fetches the remote's refs/coord/v1/* into refs/coord-remotes/<remote>/v1/* (a namespace of git-coord's own, never refs/remotes/), integrates it into this clone's refs/coord/v1/, and pushes the refs this clone owns, each named explicitly and each a compare-and-swap on the server. Afterwards 'git coord list' and 'git coord claims' include the other clones' sessions and claims, labelled with their clone.
