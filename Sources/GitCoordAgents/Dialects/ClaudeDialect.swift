@@ -41,10 +41,16 @@ enum ClaudeDialect {
     }
 
     static func render(_ reply: HookReply, for event: AgentEvent) -> String {
+        render(reply, for: event, canAsk: true)
+    }
+
+    /// Claude Code's answer format, which Codex CLI shares; Codex cannot `ask` from a hook, so there an ask
+    /// becomes a warning (to the model and to the user) and the agent's own approval prompt decides.
+    static func render(_ reply: HookReply, for event: AgentEvent, canAsk: Bool) -> String {
         var specific: [JSONValue.Member] = [.init("hookEventName", .string(event.nativeName))]
         var top: [JSONValue.Member] = []
         if let conflict = reply.conflict {
-            switch conflict.mode {
+            switch conflict.mode == .ask && !canAsk ? .warn : conflict.mode {
             case .ask, .deny:
                 specific.append(.init("permissionDecision", .string(conflict.mode.rawValue)))
                 specific.append(.init("permissionDecisionReason", .string(conflict.reason)))

@@ -26,22 +26,7 @@ enum CodexDialect {
     }
 
     static func render(_ reply: HookReply, for event: AgentEvent) -> String {
-        var specific: [JSONValue.Member] = [.init("hookEventName", .string(event.nativeName))]
-        var top: [JSONValue.Member] = []
-        if let conflict = reply.conflict {
-            if conflict.mode == .deny {
-                specific.append(.init("permissionDecision", .string("deny")))
-                specific.append(.init("permissionDecisionReason", .string(conflict.reason)))
-            } else {
-                specific.append(.init("additionalContext", .string(ModelText.capped(conflict.reason, limit: contextLimit))))
-                top.append(.init("systemMessage", .string(conflict.reason)))
-            }
-        } else if let context = reply.context {
-            specific.append(.init("additionalContext", .string(ModelText.capped(context, limit: contextLimit))))
-        } else {
-            return ""
-        }
-        return JSONWriter.compact(.object(top + [.init("hookSpecificOutput", .object(specific))]))
+        ClaudeDialect.render(reply, for: event, canAsk: false)
     }
 }
 
