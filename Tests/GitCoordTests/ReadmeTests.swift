@@ -9,9 +9,9 @@ import Testing
         return (try? String(contentsOf: root.appendingPathComponent("README.md"), encoding: .utf8)) ?? ""
     }()
 
-    /// The first ```sh block after the heading `title`.
+    /// The first ```sh block after the heading `title` (or any other line of text).
     static func shellBlock(after title: String) -> String? {
-        guard let heading = readme.range(of: "\n" + title + "\n"),
+        guard let heading = readme.range(of: "\n" + title),
               let open = readme.range(of: "```sh\n", range: heading.upperBound..<readme.endIndex),
               let close = readme.range(of: "\n```", range: open.upperBound..<readme.endIndex) else { return nil }
         return String(readme[open.upperBound..<close.lowerBound])
@@ -51,5 +51,13 @@ import Testing
         // --peek, then inbox: twice each; the second inbox shows nothing; feed shows the note (not the message).
         #expect(result.stdout.components(separatedBy: note).count - 1 == 3, "\(result)")
         #expect(result.stdout.components(separatedBy: message).count - 1 == 2, "\(result)")
+    }
+
+    @Test func syncExampleWorksWhenPasted() throws {
+        let script = try #require(Self.shellBlock(after: "Try it with a local bare remote"))
+        let result = try Self.runPasted(script)
+        #expect(result.succeeded, "\(result)")
+        #expect(result.stdout.contains("alice  "), "\(result)")
+        #expect(result.stdout.range(of: #"bob  \[clone [0-9a-f]{12} on [^\]]+\]"#, options: .regularExpression) != nil, "\(result)")
     }
 }
