@@ -24,13 +24,17 @@ public struct GitCoord: ParsableCommand {
         """,
         version: "0.1.0",
         subcommands: [
+            // Presence
             Init.self, Start.self, List.self, Worktrees.self,
             SetTask.self, Touch.self, Heartbeat.self, Stop.self,
-            ClaimCommand.self, Release.self, Claims.self, Check.self,
-            Install.self, MCPCommand.self,
+            // Notes and messages
             Note.self, Send.self, Inbox.self, Feed.self, GC.self,
-            Hook.self,
+            // Claims
+            ClaimCommand.self, Release.self, Claims.self, Check.self,
+            // Other clones
             Sync.self,
+            // Agents and git
+            Install.self, MCPCommand.self, Hook.self,
         ]
     )
 
