@@ -9,16 +9,21 @@ struct CommandFailed: Error, CustomStringConvertible {
 }
 
 /// Starts a process without waiting for it (a shell's `&` and `wait` hang under the test runner, whose
-/// children inherit a blocked SIGCHLD), its stdout to a file.
+/// children inherit a blocked SIGCHLD), its stdout to a file, or discarded.
 func launch(_ executable: String, _ arguments: [String], in directory: String, env: [String: String],
-            stdout path: String = "/dev/null") throws -> Process {
+            stdout path: String? = nil) throws -> Process {
     let process = Process()
     process.executableURL = URL(fileURLWithPath: executable)
     process.arguments = arguments
     process.currentDirectoryURL = URL(fileURLWithPath: directory)
     process.environment = env
-    _ = FileManager.default.createFile(atPath: path, contents: nil)
-    process.standardOutput = FileHandle(forWritingAtPath: path)
+    if let path {
+        // createFile writes a new file and renames it into place: never point it at a device such as /dev/null.
+        _ = FileManager.default.createFile(atPath: path, contents: nil)
+        process.standardOutput = FileHandle(forWritingAtPath: path)
+    } else {
+        process.standardOutput = FileHandle.nullDevice
+    }
     process.standardInput = FileHandle.nullDevice
     try process.run()
     return process
