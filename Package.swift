@@ -13,10 +13,10 @@ let package = Package(
         .package(url: "https://github.com/modelcontextprotocol/swift-sdk", from: "0.12.1"),
     ],
     targets: [
-        // libgit2 from Debian's libgit2-dev (1.5.1), behind one small module.
+        // libgit2 from Debian's libgit2-dev (1.5.1), behind one small module. Its module map links the static
+        // libgit2.a and its dependencies (see Sources/CLibGit2/module.modulemap for why).
         .systemLibrary(
             name: "CLibGit2",
-            pkgConfig: "libgit2",
             providers: [.apt(["libgit2-dev"])]
         ),
         // Process start-up help for libgit2 (see startup.c for why it exists).
