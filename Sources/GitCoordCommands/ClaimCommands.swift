@@ -57,8 +57,7 @@ struct ClaimCommand: ParsableCommand {
     }
 
     func run() throws {
-        try withCoordination { coordination in
-            let session = try coordination.resolveSession(sessionOptions.selector)
+        try withSession(sessionOptions) { coordination, session in
             let directory = FileManager.default.currentDirectoryPath
             let patterns = try paths.map { try ClaimPattern.parse($0, in: coordination.repository, from: directory) }
             let seconds = try ttl.map(DurationParser.seconds) ?? coordination.claimTTL()
@@ -128,8 +127,7 @@ struct Release: ParsableCommand {
     }
 
     func run() throws {
-        try withCoordination { coordination in
-            let session = try coordination.resolveSession(sessionOptions.selector)
+        try withSession(sessionOptions) { coordination, session in
             let directory = FileManager.default.currentDirectoryPath
             let patterns = all ? nil : try paths.map { try ClaimPattern.parse($0, in: coordination.repository, from: directory) }
             let result = try coordination.release(patterns, for: session)

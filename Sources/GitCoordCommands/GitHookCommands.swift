@@ -11,7 +11,8 @@ import Foundation
 enum GitHookRunner {
     static func run(_ body: (Coordination) throws -> Void) throws {
         do {
-            let coordination = try Coordination(at: FileManager.default.currentDirectoryPath, requireEnabled: false)
+            // Opened as git would (GIT_DIR, GIT_INDEX_FILE, ...): git sets them for its hooks.
+            let coordination = try Coordination(requireEnabled: false)
             guard coordination.isEnabled else { return }
             try body(coordination)
         } catch let refusal as NegativeAnswer {

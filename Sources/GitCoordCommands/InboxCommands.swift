@@ -24,8 +24,7 @@ struct Inbox: ParsableCommand {
     @OptionGroup var output: JSONOption
 
     func run() throws {
-        try withCoordination { coordination in
-            let session = try coordination.resolveSession(sessionOptions.selector)
+        try withSession(sessionOptions) { coordination, session in
             let items = try coordination.inbox(for: session, consume: !peek)
             let now = nowMillis()
             if output.json {

@@ -34,8 +34,7 @@ struct Note: ParsableCommand {
 
     func run() throws {
         let body = try messageBody(text, what: "the note")
-        try withCoordination { coordination in
-            let session = try coordination.resolveSession(sessionOptions.selector)
+        try withSession(sessionOptions) { coordination, session in
             try coordination.note(body, from: session)
         }
     }
@@ -68,8 +67,7 @@ struct Send: ParsableCommand {
 
     func run() throws {
         let body = try messageBody(text, what: "the message")
-        try withCoordination { coordination in
-            let session = try coordination.resolveSession(sessionOptions.selector)
+        try withSession(sessionOptions) { coordination, session in
             try coordination.send(body, to: recipient, from: session)
         }
     }

@@ -30,6 +30,13 @@ func withCoordination<T>(requireEnabled: Bool = true, _ body: (Coordination) thr
     return try body(coordination)
 }
 
+/// `withCoordination` for a command that acts for a session: the one `--session` or the environment names.
+func withSession<T>(_ options: SessionOptions, _ body: (Coordination, Session) throws -> T) throws -> T {
+    try withCoordination { coordination in
+        try body(coordination, try coordination.resolveSession(options.selector))
+    }
+}
+
 func printJSON<T: Encodable>(_ value: T) throws {
     let encoder = JSONEncoder()
     encoder.outputFormatting = [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes]

@@ -50,8 +50,7 @@ struct SetTask: ParsableCommand {
     }
 
     func run() throws {
-        try withCoordination { coordination in
-            let session = try coordination.resolveSession(sessionOptions.selector)
+        try withSession(sessionOptions) { coordination, session in
             try coordination.setTask(text.joined(separator: " "), for: session)
         }
     }
@@ -76,8 +75,7 @@ struct Touch: ParsableCommand {
     }
 
     func run() throws {
-        try withCoordination { coordination in
-            let session = try coordination.resolveSession(sessionOptions.selector)
+        try withSession(sessionOptions) { coordination, session in
             let directory = FileManager.default.currentDirectoryPath
             let relative = try paths.map { try coordination.repository.relativePath($0, from: directory) }
             try coordination.touch(relative, for: session)
@@ -97,8 +95,7 @@ struct Heartbeat: ParsableCommand {
     @OptionGroup var sessionOptions: SessionOptions
 
     func run() throws {
-        try withCoordination { coordination in
-            let session = try coordination.resolveSession(sessionOptions.selector)
+        try withSession(sessionOptions) { coordination, session in
             _ = try coordination.heartbeat(session)
         }
     }
@@ -113,8 +110,7 @@ struct Stop: ParsableCommand {
     @OptionGroup var sessionOptions: SessionOptions
 
     func run() throws {
-        try withCoordination { coordination in
-            let session = try coordination.resolveSession(sessionOptions.selector)
+        try withSession(sessionOptions) { coordination, session in
             try coordination.stop(session)
         }
     }

@@ -51,10 +51,16 @@ public final class RecordStore {
 
     /// The payload of the record stored in `commit`.
     public func payload(of commit: ObjectID) throws -> Data {
+        try record(at: commit).payload
+    }
+
+    /// The payload of the record in `commit` and its first parent, with one commit lookup.
+    public func record(at commit: ObjectID) throws -> (payload: Data, parent: ObjectID?) {
         var commitOid = commit.raw
         var commitObject: OpaquePointer?
         try check(git_commit_lookup(&commitObject, repo, &commitOid), "read record \(commit)")
         defer { git_commit_free(commitObject) }
+        let parent = git_commit_parentcount(commitObject) > 0 ? git_commit_parent_id(commitObject, 0).map { ObjectID($0.pointee) } : nil
         var tree: OpaquePointer?
         try check(git_commit_tree(&tree, commitObject), "read record tree \(commit)")
         defer { git_tree_free(tree) }
@@ -68,7 +74,7 @@ public final class RecordStore {
         guard size <= Self.maximumPayload else {
             throw CoordError.git("record \(commit) is \(size) bytes, over the \(Self.maximumPayload)-byte limit")
         }
-        return Data(bytes: git_blob_rawcontent(blob), count: size)
+        return (Data(bytes: git_blob_rawcontent(blob), count: size), parent)
     }
 
     /// Payloads above this are refused on read: a remote can write anything.
