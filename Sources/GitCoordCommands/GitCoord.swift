@@ -7,7 +7,10 @@ import Glibc
 /// The root command: `git coord <subcommand>`.
 public struct GitCoord: ParsableCommand {
     public static let configuration = CommandConfiguration(
-        commandName: "git-coord",
+        // Run as `git coord`, so usage lines read `git coord list`. A super-command also spares every start the
+        // two reflective parses ArgumentParser makes to look for `--generate-completion-script`.
+        commandName: "coord",
+        _superCommandName: "git",
         abstract: "Make coding-agent sessions on one repository aware of each other, through git itself.",
         discussion: """
         Sessions, presence, notes and claims live as git objects under

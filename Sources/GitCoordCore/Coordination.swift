@@ -67,9 +67,9 @@ public final class Coordination {
                                     accept: (String, Record) -> Bool = { _, _ in true }) throws -> [(ref: String, record: Record)] {
         let decoder = JSONDecoder()
         var records: [(String, Record)] = []
-        for (ref, commit) in try store.refs(under: prefix) {
+        for (ref, _, payload) in try store.heads(under: prefix) {
             do {
-                let record = try decoder.decode(Record.self, from: try store.payload(of: commit))
+                let record = try decoder.decode(Record.self, from: try payload.get())
                 if accept(ref, record) {
                     records.append((ref, record))
                 } else {

@@ -14,8 +14,8 @@ final class ClaimBook {
     /// not parse, or does not belong at its ref (its pattern hashes elsewhere), is skipped with a warning.
     func claims(in coordination: Coordination, sessions: [String: Session], now: Millis,
                 under prefix: String = RefLayout.claims) throws -> [Claim] {
-        try coordination.store.refs(under: prefix).compactMap { ref, commit in
-            claim(at: ref, commit: commit, in: coordination, sessions: sessions, now: now)
+        try coordination.store.heads(under: prefix).compactMap { ref, commit, payload in
+            claim(at: ref, commit: commit, payload: { try payload.get() }, in: coordination, sessions: sessions, now: now)
         }
     }
 
@@ -26,14 +26,15 @@ final class ClaimBook {
         return claim(at: ref, commit: commit, in: coordination, sessions: sessions, now: now)
     }
 
-    func claim(at ref: String, commit: ObjectID, in coordination: Coordination, sessions: [String: Session],
-                       now: Millis) -> Claim? {
+    /// The claim recorded in `commit` at `ref`; `payload` gives the record when the caller has it already.
+    func claim(at ref: String, commit: ObjectID, payload: (() throws -> Data)? = nil, in coordination: Coordination,
+               sessions: [String: Session], now: Millis) -> Claim? {
         let record: ClaimRecord?
         if let known = decoded[commit] {
             record = known
         } else {
             do {
-                let parsed = try decoder.decode(ClaimRecord.self, from: try coordination.store.payload(of: commit))
+                let parsed = try decoder.decode(ClaimRecord.self, from: try payload?() ?? coordination.store.payload(of: commit))
                 record = parsed.claimPattern.refName == ref ? parsed : nil
                 if record == nil { coordination.warn("skipping \(ref): its record does not match its ref name") }
             } catch {

@@ -23,7 +23,10 @@ public final class Repository {
         commonDir = canonicalPath(String(cString: git_repository_commondir(pointer)))
     }
 
-    deinit { git_repository_free(pointer) }
+    deinit {
+        if let configSnapshot { git_config_free(configSnapshot) }
+        git_repository_free(pointer)
+    }
 
     public var isBare: Bool { git_repository_is_bare(pointer) == 1 }
 
@@ -92,14 +95,20 @@ public final class Repository {
         }
     }
 
+    /// Config is read once per Repository, as git reads it once per process: every fresh snapshot re-checks
+    /// three files, and a command may ask for a key once per record it shows. Our own writes drop it.
+    private var configSnapshot: OpaquePointer?
+
     private func withSnapshot<T>(_ body: (OpaquePointer) -> T?) -> T? {
-        var config: OpaquePointer?
-        guard git_repository_config_snapshot(&config, pointer) == 0, let config else { return nil }
-        defer { git_config_free(config) }
-        return body(config)
+        if configSnapshot == nil {
+            guard git_repository_config_snapshot(&configSnapshot, pointer) == 0 else { return nil }
+        }
+        return configSnapshot.flatMap(body)
     }
 
     public func setConfig(_ key: String, to value: String?) throws {
+        if let configSnapshot { git_config_free(configSnapshot) }
+        configSnapshot = nil
         var all: OpaquePointer?
         try check(git_repository_config(&all, pointer), "read config")
         defer { git_config_free(all) }

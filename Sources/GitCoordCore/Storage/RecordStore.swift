@@ -49,6 +49,20 @@ public final class RecordStore {
         return found.sorted { $0.0 < $1.0 }
     }
 
+    /// Every ref below `prefix` with its head record's payload (or why it cannot be read), in name order.
+    /// Payloads come from the folder's head cache when the head is known there; the cache is brought up to date.
+    public func heads(under prefix: String) throws -> [(name: String, target: ObjectID, payload: Result<Data, Error>)] {
+        var cache = HeadCache(commonDir: repository.commonDir, folder: prefix)
+        var readable: [ObjectID: Data] = [:]
+        let heads = try refs(under: prefix).map { name, target in
+            let read = Result { try cache.payload(of: target) ?? self.payload(of: target) }
+            if case .success(let data) = read { readable[target] = data }
+            return (name, target, read)
+        }
+        cache.save(readable)
+        return heads
+    }
+
     /// The payload of the record stored in `commit`.
     public func payload(of commit: ObjectID) throws -> Data {
         try record(at: commit).payload

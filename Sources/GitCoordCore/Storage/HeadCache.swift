@@ -1,0 +1,115 @@
+import CLibGit2
+#if canImport(Glibc)
+import Glibc
+#endif
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
+
+/// The payloads of the records at the heads of one ref folder, in one file keyed by commit id.
+///
+/// Every listing (`list`, the pre-commit hook, an agent's edit hook) reads the head record of each session or
+/// claim: three loose objects per record, fifteen system calls and three inflates, most of a listing's time.
+/// A record commit never changes, so its payload can be remembered by its id with no invalidation at all; the
+/// refs themselves are still read on every listing, so the cache can make a listing faster but never stale.
+///
+/// The file is derived data, like git's commit-graph: `<common dir>/coord/cache/<folder>`, rewritten (by
+/// lock file and rename, so readers see a whole file or none) only when the heads changed, and holding only the
+/// current heads. A missing, unreadable or malformed file is an empty cache, and failing to write one is not an
+/// error: the repository may be read-only.
+struct HeadCache {
+    private static let magic = Array("git-coord head cache 1\n".utf8)
+    private static let idSize = 20
+
+    /// Where the caches of a repository live: `.git/coord/cache/`, shared by its worktrees.
+    static func directory(in commonDir: String) -> String { commonDir + "/coord/cache" }
+
+    let path: String
+    private var known: [ObjectID: Data] = [:]
+
+    init(commonDir: String, folder prefix: String) {
+        path = Self.directory(in: commonDir) + "/" + Self.fileName(for: prefix)
+        known = Self.load(path)
+    }
+
+    /// `refs/coord/v1/claims/patterns/` is kept in `coord-v1-claims-patterns`.
+    static func fileName(for prefix: String) -> String {
+        var name = prefix.hasPrefix("refs/") ? String(prefix.dropFirst(5)) : prefix
+        while name.hasSuffix("/") { name.removeLast() }
+        return String(name.map { $0 == "/" ? "-" : $0 })
+    }
+
+    func payload(of commit: ObjectID) -> Data? { known[commit] }
+
+    /// Replaces the file with exactly these heads' payloads, unless it holds exactly them already.
+    mutating func save(_ heads: [ObjectID: Data]) {
+        guard heads.count != known.count || heads.keys.contains(where: { known[$0] == nil }) else { return }
+        known = heads
+        var bytes = Self.magic
+        for (commit, payload) in heads.sorted(by: { $0.key.hex < $1.key.hex }) {
+            withUnsafeBytes(of: commit.raw.id) { bytes.append(contentsOf: $0) }
+            withUnsafeBytes(of: UInt32(payload.count).bigEndian) { bytes.append(contentsOf: $0) }
+            bytes.append(contentsOf: payload)
+        }
+        Self.replace(path, with: bytes)
+    }
+
+    // MARK: The file
+
+    private static func load(_ path: String) -> [ObjectID: Data] {
+        guard let bytes = readWhole(path), bytes.starts(with: magic) else { return [:] }
+        var entries: [ObjectID: Data] = [:]
+        var offset = magic.count
+        while offset < bytes.count {
+            guard bytes.count - offset >= idSize + 4 else { return [:] }
+            var oid = git_oid()
+            withUnsafeMutableBytes(of: &oid.id) { $0.copyBytes(from: bytes[offset..<offset + idSize]) }
+            offset += idSize
+            let length = bytes[offset..<offset + 4].reduce(0) { $0 << 8 | Int($1) }
+            offset += 4
+            guard length <= RecordStore.maximumPayload, bytes.count - offset >= length else { return [:] }
+            entries[ObjectID(oid)] = Data(bytes[offset..<offset + length])
+            offset += length
+        }
+        return entries
+    }
+
+    private static func readWhole(_ path: String) -> [UInt8]? {
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { return nil }
+        defer { close(fd) }
+        var info = stat()
+        guard fstat(fd, &info) == 0, info.st_size > 0, info.st_size <= 64 << 20 else { return nil }
+        var bytes = [UInt8](repeating: 0, count: Int(info.st_size))
+        let count = bytes.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
+        return count == bytes.count ? bytes : nil
+    }
+
+    /// Writes `<path>.lock` and renames it over `path`, as git writes its own files. Another writer holding the
+    /// lock means this write is skipped (theirs is as good); a lock left by a killed process is cleared.
+    private static func replace(_ path: String, with bytes: [UInt8]) {
+        let lock = path + ".lock"
+        var fd = open(lock, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
+        if fd < 0 && errno == ENOENT {  // first use: make coord/ and coord/cache/
+            let cacheDirectory = String(path[..<path.lastIndex(of: "/")!])
+            mkdir(String(cacheDirectory[..<cacheDirectory.lastIndex(of: "/")!]), 0o755)
+            mkdir(cacheDirectory, 0o755)
+            fd = open(lock, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
+        }
+        guard fd >= 0 else {
+            if errno == EEXIST { removeIfStale(lock) }
+            return
+        }
+        let written = bytes.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
+        close(fd)
+        if written != bytes.count || rename(lock, path) != 0 { unlink(lock) }
+    }
+
+    private static func removeIfStale(_ lock: String) {
+        var info = stat()
+        guard stat(lock, &info) == 0 else { return }
+        if time(nil) - info.st_mtim.tv_sec > Int(Backoff.staleLockAge) { unlink(lock) }
+    }
+}
