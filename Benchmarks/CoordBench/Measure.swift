@@ -7,14 +7,27 @@ enum Measure {
     /// The median wall time, in seconds, of `runs` runs of `body` (after one warm-up run).
     static func median(runs: Int = 21, _ body: () throws -> Void) rethrows -> Double {
         try body()
-        var times: [Double] = []
-        for _ in 0..<runs {
-            let start = DispatchTime.now().uptimeNanoseconds
-            try body()
-            times.append(Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9)
-        }
-        times.sort()
+        let times = try (0..<runs).map { _ in try seconds(body) }.sorted()
         return times[times.count / 2]
+    }
+
+    /// The medians of `a` and `b`, run alternately (after one warm-up run each): a slow patch of a shared
+    /// machine then weighs on both sides of a ratio alike.
+    static func medians(runs: Int = 21, _ a: () throws -> Void, _ b: () throws -> Void) rethrows -> (Double, Double) {
+        try a()
+        try b()
+        var timesA: [Double] = [], timesB: [Double] = []
+        for _ in 0..<runs {
+            timesA.append(try seconds(a))
+            timesB.append(try seconds(b))
+        }
+        return (timesA.sorted()[runs / 2], timesB.sorted()[runs / 2])
+    }
+
+    private static func seconds(_ body: () throws -> Void) rethrows -> Double {
+        let start = DispatchTime.now().uptimeNanoseconds
+        try body()
+        return Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
     }
 
     /// Prints one comparison: ours against the baseline, the ratio, and whether the target holds.

@@ -10,8 +10,8 @@ enum PresenceBenchmark {
         for index in 0..<50 {
             mustRun(scratch, coordBinary, ["start", "--name", "s\(index)", "--task", "task number \(index)"])
         }
-        let list = Measure.median { mustRun(scratch, coordBinary, ["list"]) }
-        let forEachRef = Measure.median { mustRun(scratch, "/usr/bin/git", ["for-each-ref", "refs/coord"]) }
+        let (list, forEachRef) = Measure.medians({ mustRun(scratch, coordBinary, ["list"]) },
+                                                 { mustRun(scratch, "/usr/bin/git", ["for-each-ref", "refs/coord"]) })
         Measure.report("git coord list, 50 live sessions", ours: list, baseline: forEachRef,
                        baselineLabel: "git for-each-ref refs/coord", target: 2.0)
     }

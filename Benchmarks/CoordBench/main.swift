@@ -1,8 +1,15 @@
 // `make bench`: every performance target of git-coord, each printed as a ratio against git's own commands
-// measured in the same run. One function per area, in its own file.
+// measured in the same run. One function per area, in its own file; `coord-bench AREA...` runs only those.
+let areas: KeyValuePairs<String, () -> Void> = [
+    "presence": PresenceBenchmark.run,
+    "claims": ClaimsBenchmark.run,
+    "agents": AgentHookBenchmark.run,
+    "messaging": MessagingBenchmark.run,
+    "sync": SyncBenchmark.run,
+]
+let chosen = Set(CommandLine.arguments.dropFirst())
+if let unknown = chosen.first(where: { name in !areas.contains { $0.key == name } }) {
+    fatalError("no benchmark area '\(unknown)'; the areas are \(areas.map(\.key).joined(separator: ", "))")
+}
 print("git-coord benchmark (\(coordBinaryDescription))")
-PresenceBenchmark.run()
-ClaimsBenchmark.run()
-AgentHookBenchmark.run()
-MessagingBenchmark.run()
-SyncBenchmark.run()
+for (name, run) in areas where chosen.isEmpty || chosen.contains(name) { run() }

@@ -50,8 +50,8 @@ public struct GitCoord: ParsableCommand {
             Glibc.exit(0)
         }
         do {
-            if let hook = GitHookFastPath.handler(for: CommandLine.arguments) {
-                try hook()
+            if let run = GitHookFastPath.handler(for: CommandLine.arguments) ?? List.fastPath(for: CommandLine.arguments) {
+                try run()
                 Glibc.exit(0)
             }
             var command = try parseAsRoot()
@@ -64,8 +64,19 @@ public struct GitCoord: ParsableCommand {
         } catch let error as NegativeAnswer {
             Glibc.exit(error.code)
         } catch {
-            exit(withError: error)
+            exitForParser(error)
         }
+    }
+
+    /// ArgumentParser's own exit (help and version on stdout, usage errors on stderr with its exit code), but
+    /// its "See '... --help'" names the command as typed: it leaves out the super-command, `git`.
+    static func exitForParser(_ error: Error) -> Never {
+        let message = fullMessage(for: error).replacing("See 'coord ", with: "See 'git coord ")
+        let code = exitCode(for: error)
+        if !message.isEmpty {
+            if code == .success { print(message) } else { printError(message) }
+        }
+        Glibc.exit(code.rawValue)
     }
 
     static func fail(_ message: String, hint: String?) -> Never {

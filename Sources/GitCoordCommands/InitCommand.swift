@@ -6,7 +6,7 @@ struct Init: ParsableCommand {
         commandName: "init",
         abstract: "Turn coordination on for this repository (every worktree shares it).",
         discussion: """
-        Sets coord.enabled in the repository's shared config. Until then every other command refuses to run, so nothing is written to a repository that did not opt in. Running it twice changes nothing. --uninstall turns coordination off again; the records under refs/coord/ are kept (delete them with 'git for-each-ref --format="delete %(refname)" refs/coord/ | git update-ref --stdin').
+        Sets coord.enabled in the repository's shared config. Until then every other command refuses to run, so nothing is written to a repository that did not opt in. Running it twice changes nothing. --uninstall turns coordination off again and deletes the listing cache in .git/coord/; the records under refs/coord/ are kept (delete them with 'git for-each-ref --format="delete %(refname)" refs/coord/ | git update-ref --stdin').
 
         It also installs git hooks (pre-commit, post-checkout, post-commit, post-merge) into the folder git runs hooks from (core.hooksPath if set, else .git/hooks). A hook of yours already there is kept as NAME.before-coord and still runs first; --uninstall puts it back. Set coord.strict to true to make the pre-commit hook refuse commits that touch files other live sessions are on.
 

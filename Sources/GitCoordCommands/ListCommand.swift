@@ -14,22 +14,44 @@ struct List: ParsableCommand {
     var all = false
 
     @Option(help: "Show at most this many files per session.")
-    var files = 5
+    var files = List.defaultFiles
 
     @OptionGroup var output: JSONOption
 
+    static let defaultFiles = 5
+
     func run() throws {
+        try Self.show(all: all, json: output.json, maxFiles: files)
+    }
+
+    static func show(all: Bool, json: Bool, maxFiles: Int) throws {
         try withCoordination { coordination in
             let now = nowMillis()
             let sessions = try coordination.sessions(now: now).filter { all || $0.isLive }
-            if output.json {
+            if json {
                 try printJSON(SessionListView(sessions, now: now, clone: coordination.cloneID))
                 return
             }
             for session in sessions {
-                print(SessionText.block(for: session, now: now, maxFiles: files, cloneID: coordination.cloneID))
+                print(SessionText.block(for: session, now: now, maxFiles: maxFiles, cloneID: coordination.cloneID))
             }
         }
+    }
+
+    /// `git coord list` with no arguments but `--all` and `--json`, run without ArgumentParser: people and
+    /// scripts run it often (agents between turns, `watch`), and ArgumentParser's reflective parse costs about
+    /// as much as listing fifty sessions. Anything else (`--files`, `--help`, a typo) is ArgumentParser's.
+    static func fastPath(for arguments: [String]) -> (() throws -> Void)? {
+        guard arguments.count >= 2, arguments[1] == "list" else { return nil }
+        var all = false, json = false
+        for argument in arguments.dropFirst(2) {
+            switch argument {
+            case "--all": all = true
+            case "--json": json = true
+            default: return nil
+            }
+        }
+        return { try show(all: all, json: json, maxFiles: defaultFiles) }
     }
 }
 

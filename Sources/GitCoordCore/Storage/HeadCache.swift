@@ -34,6 +34,20 @@ struct HeadCache {
         known = Self.load(path)
     }
 
+    /// Deletes every head cache of the repository (and `.git/coord/` when nothing else is in it).
+    static func removeAll(in commonDir: String) {
+        let directory = Self.directory(in: commonDir)
+        if let listing = opendir(directory) {
+            while let entry = readdir(listing) {
+                let name = withUnsafeBytes(of: entry.pointee.d_name) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
+                if name != "." && name != ".." { unlink(directory + "/" + name) }
+            }
+            closedir(listing)
+        }
+        rmdir(directory)
+        rmdir(commonDir + "/coord")
+    }
+
     /// `refs/coord/v1/claims/patterns/` is kept in `coord-v1-claims-patterns`.
     static func fileName(for prefix: String) -> String {
         var name = prefix.hasPrefix("refs/") ? String(prefix.dropFirst(5)) : prefix
