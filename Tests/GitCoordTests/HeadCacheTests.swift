@@ -52,6 +52,51 @@ import Testing
         }
     }
 
+    @Test func concurrentWritersAndReadersAgree() throws {
+        let scratch = try Scratch()
+        try scratch.coordOK("init")
+        let ids = try (0..<4).map { try scratch.coordOK("start", "--name", "s\($0)", "--task", "old task \($0)") }
+        for round in 0..<3 {
+            // Four sessions change their task while eight readers list, all at once: every reader rewrites the
+            // cache or finds another holding its lock, and none may see a torn file.
+            let results = try PresenceTests.concurrently(12) { index in
+                index < 4 ? try scratch.coord(["task", "--session", ids[index], "task \(round).\(index)"])
+                          : try scratch.coord(["list", "--json"])
+            }
+            for result in results {
+                #expect(result.status == 0 && result.stderr.isEmpty, "\(result)")
+            }
+            for result in results.dropFirst(4) {
+                #expect(try comparable(result.stdout)["sessions"].map { ($0 as! [Any]).count } == 4, "\(result)")
+            }
+            let tasks = try scratch.listedSessions().map { $0["task"] as? String ?? "" }.sorted()
+            #expect(tasks == (0..<4).map { "task \(round).\($0)" })
+        }
+        let leftovers = try FileManager.default.contentsOfDirectory(atPath: scratch.repo + "/.git/coord/cache")
+        #expect(leftovers == ["coord-v1-sessions"])
+    }
+
+    @Test func aLockLeftByAKilledWriterIsCleared() throws {
+        let scratch = try Scratch()
+        try scratch.coordOK("init")
+        try scratch.coordOK("start", "--name", "a", "--task", "before")
+        try scratch.coordOK("list")
+        let cache = scratch.repo + Self.sessionsCache
+        let lock = cache + ".lock"
+        // A fresh lock belongs to a writer at work: the cache is left to it.
+        try Data("half-written".utf8).write(to: URL(fileURLWithPath: lock))
+        try scratch.coordOK("task", "--session", "a", "after")
+        #expect(try scratch.coordOK("list").contains("task: after"))
+        #expect(FileManager.default.fileExists(atPath: lock))
+        #expect(try !String(contentsOfFile: cache, encoding: .isoLatin1).contains("after"), "not rewritten under a live lock")
+        // An old one was left by a killed process: removed, and the next listing writes the cache again.
+        try FileManager.default.setAttributes([.modificationDate: Date(timeIntervalSinceNow: -120)], ofItemAtPath: lock)
+        try scratch.coordOK("list")
+        #expect(!FileManager.default.fileExists(atPath: lock))
+        try scratch.coordOK("list")
+        #expect(try String(contentsOfFile: cache, encoding: .isoLatin1).contains("after"))
+    }
+
     @Test func aCacheThatCannotBeWrittenIsNotAnError() throws {
         let scratch = try Scratch()
         try scratch.coordOK("init")
