@@ -36,7 +36,11 @@ import Testing
         let cache = scratch.repo + Self.sessionsCache
         let valid = try Data(contentsOf: URL(fileURLWithPath: cache))
 
+        var edited = valid
+        let task = try #require(valid.firstRange(of: Data("task of b".utf8)))
+        edited[task.upperBound - 1] = UInt8(ascii: "X")  // well-formed, but not what the record says
         let damaged: [(String, Data)] = [
+            ("a changed byte", edited),
             ("garbage", Data((0..<4096).map { UInt8(truncatingIfNeeded: $0 &* 31) })),
             ("truncated", valid.prefix(valid.count - 7)),
             ("empty", Data()),

@@ -17,8 +17,8 @@ import Foundation
 ///
 /// The file is derived data, like git's commit-graph: `<common dir>/coord/cache/<folder>`, rewritten (by
 /// lock file and rename, so readers see a whole file or none) only when the heads changed, and holding only the
-/// current heads. A missing, unreadable or malformed file is an empty cache, and failing to write one is not an
-/// error: the repository may be read-only.
+/// current heads. It ends with a checksum of the rest, as git's index does. A missing, unreadable, malformed or
+/// mis-summed file is an empty cache, and failing to write one is not an error: the repository may be read-only.
 struct HeadCache {
     private static let magic = Array("git-coord head cache 1\n".utf8)
     private static let idSize = 20
@@ -62,18 +62,28 @@ struct HeadCache {
         guard heads.count != known.count || heads.keys.contains(where: { known[$0] == nil }) else { return }
         known = heads
         var bytes = Self.magic
-        for (commit, payload) in heads.sorted(by: { $0.key.hex < $1.key.hex }) {
+        for (commit, payload) in heads {
             withUnsafeBytes(of: commit.raw.id) { bytes.append(contentsOf: $0) }
             withUnsafeBytes(of: UInt32(payload.count).bigEndian) { bytes.append(contentsOf: $0) }
             bytes.append(contentsOf: payload)
         }
-        Self.replace(path, with: bytes)
+        guard let checksum = Self.checksum(bytes[...]) else { return }
+        Self.replace(path, with: bytes + checksum)
     }
 
     // MARK: The file
 
+    /// The SHA-1 of `bytes` (as a git blob id: libgit2 has no bare hash in its API), which a reader checks.
+    private static func checksum(_ bytes: ArraySlice<UInt8>) -> [UInt8]? {
+        var oid = git_oid()
+        let code = bytes.withUnsafeBytes { git_odb_hash(&oid, $0.baseAddress, $0.count, GIT_OBJECT_BLOB) }
+        return code == 0 ? withUnsafeBytes(of: oid.id) { Array($0) } : nil
+    }
+
     private static func load(_ path: String) -> [ObjectID: Data] {
-        guard let bytes = readWhole(path), bytes.starts(with: magic) else { return [:] }
+        guard let file = readWhole(path), file.count >= magic.count + idSize, file.starts(with: magic) else { return [:] }
+        let bytes = file[..<(file.count - idSize)]
+        guard checksum(bytes) == Array(file[bytes.endIndex...]) else { return [:] }
         var entries: [ObjectID: Data] = [:]
         var offset = magic.count
         while offset < bytes.count {
