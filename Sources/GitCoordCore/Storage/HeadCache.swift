@@ -50,9 +50,9 @@ struct HeadCache {
 
     /// `refs/coord/v1/claims/patterns/` is kept in `coord-v1-claims-patterns`.
     static func fileName(for prefix: String) -> String {
-        var name = prefix.hasPrefix("refs/") ? String(prefix.dropFirst(5)) : prefix
-        while name.hasSuffix("/") { name.removeLast() }
-        return String(name.map { $0 == "/" ? "-" : $0 })
+        var name = Array((prefix.hasPrefix("refs/") ? prefix.dropFirst(5) : Substring(prefix)).utf8)
+        while name.last == UInt8(ascii: "/") { name.removeLast() }
+        return String(decoding: name.map { $0 == UInt8(ascii: "/") ? UInt8(ascii: "-") : $0 }, as: UTF8.self)
     }
 
     func payload(of commit: ObjectID) -> Data? { known[commit] }
@@ -80,24 +80,28 @@ struct HeadCache {
         return code == 0 ? withUnsafeBytes(of: oid.id) { Array($0) } : nil
     }
 
+    /// Parsed through raw pointers: the generic slice initialisers of Data make the Swift runtime search its
+    /// protocol conformances on first use, which costs more than reading the file.
     private static func load(_ path: String) -> [ObjectID: Data] {
         guard let file = readWhole(path), file.count >= magic.count + idSize, file.starts(with: magic) else { return [:] }
-        let bytes = file[..<(file.count - idSize)]
-        guard checksum(bytes) == Array(file[bytes.endIndex...]) else { return [:] }
-        var entries: [ObjectID: Data] = [:]
-        var offset = magic.count
-        while offset < bytes.count {
-            guard bytes.count - offset >= idSize + 4 else { return [:] }
-            var oid = git_oid()
-            withUnsafeMutableBytes(of: &oid.id) { $0.copyBytes(from: bytes[offset..<offset + idSize]) }
-            offset += idSize
-            let length = bytes[offset..<offset + 4].reduce(0) { $0 << 8 | Int($1) }
-            offset += 4
-            guard length <= RecordStore.maximumPayload, bytes.count - offset >= length else { return [:] }
-            entries[ObjectID(oid)] = Data(bytes[offset..<offset + length])
-            offset += length
+        let bodySize = file.count - idSize
+        guard checksum(file[..<bodySize]) == Array(file[bodySize...]) else { return [:] }
+        return file.withUnsafeBytes { raw -> [ObjectID: Data] in
+            var entries: [ObjectID: Data] = [:]
+            var offset = magic.count
+            while offset < bodySize {
+                guard bodySize - offset >= idSize + 4 else { return [:] }
+                var oid = git_oid()
+                withUnsafeMutableBytes(of: &oid.id) { $0.copyMemory(from: UnsafeRawBufferPointer(rebasing: raw[offset..<offset + idSize])) }
+                offset += idSize
+                let length = Int(UInt32(bigEndian: raw.loadUnaligned(fromByteOffset: offset, as: UInt32.self)))
+                offset += 4
+                guard length <= RecordStore.maximumPayload, bodySize - offset >= length else { return [:] }
+                entries[ObjectID(oid)] = Data(bytes: raw.baseAddress! + offset, count: length)
+                offset += length
+            }
+            return entries
         }
-        return entries
     }
 
     private static func readWhole(_ path: String) -> [UInt8]? {
