@@ -112,7 +112,7 @@ struct HookDecider {
         var session: Session?
         if !paths.isEmpty {
             session = try ownSession(attachIfMissing: true)
-            if let session { try coordination.touch(paths, for: session) }
+            if let session { try coordination.touch(paths, for: session, scan: .edited(paths)) }
         } else {
             session = try ownSession(attachIfMissing: false)
             if let live = session, Double(nowMillis() - live.record.seen) / 1000 >= coordination.settings.heartbeatInterval {

@@ -156,7 +156,7 @@ extension Coordination {
     /// Applies `change` to a session's record and refreshes its presence (branch, changed files, seen),
     /// writing only when something changed or the heartbeat is due.
     @discardableResult
-    public func updateSession(_ session: Session, forceHeartbeat: Bool = false,
+    public func updateSession(_ session: Session, forceHeartbeat: Bool = false, scan: WorktreeScan = .full,
                               _ change: (inout SessionRecord) throws -> Void = { _ in }) throws -> Session {
         let ref = RefLayout.session(session.id)
         let now = nowMillis()
@@ -168,7 +168,7 @@ extension Coordination {
             var record = old
             try change(&record)
             record.seen = now
-            refreshFromWorktree(&record)
+            refreshFromWorktree(&record, scan: scan, now: now)
             written = record
             let due = Double(now - old.seen) / 1000 >= settings.heartbeatInterval
             if record.sameContent(as: old) && !due && !forceHeartbeat { written = old; return nil }
@@ -182,10 +182,11 @@ extension Coordination {
         try updateSession(session) { $0.task = task }
     }
 
-    /// Records repository-relative paths as touched now; the newest touch of each path wins.
-    public func touch(_ paths: [String], for session: Session) throws {
+    /// Records repository-relative paths as touched now; the newest touch of each path wins. `scan` says how much
+    /// of the worktree to look at for uncommitted files (agents' edit hooks: only the edited paths, mostly).
+    public func touch(_ paths: [String], for session: Session, scan: WorktreeScan = .full) throws {
         let now = nowMillis()
-        try updateSession(session) { record in
+        try updateSession(session, scan: scan) { record in
             let fresh = Set(paths)
             record.touched.removeAll { fresh.contains($0.path) }
             record.touched.append(contentsOf: paths.map { TouchedFile(path: $0, at: now) })
@@ -214,7 +215,17 @@ extension Coordination {
 
     /// Branch, head and uncommitted files of the session's own worktree (not the caller's: `--session` may name
     /// a session elsewhere). A worktree that is gone or unreadable leaves the record as it was.
-    func refreshFromWorktree(_ record: inout SessionRecord) {
+    /// How much of the worktree a session write looks at for uncommitted files.
+    public enum WorktreeScan: Sendable {
+        /// A status of every file: on start, heartbeats, task changes, `touch` and the git hooks.
+        case full
+        /// Only these paths, while the last full scan is younger than `coord.heartbeatInterval`; a full scan
+        /// otherwise. Agents' edit hooks run after every edit, and a status of a 20,000-file worktree costs
+        /// about 60 ms; the edited files are what changed, and a full scan still comes once a heartbeat.
+        case edited([String])
+    }
+
+    func refreshFromWorktree(_ record: inout SessionRecord, scan: WorktreeScan = .full, now: Millis = nowMillis()) {
         let worktree: Repository
         if record.worktree == repository.workdir {
             worktree = repository
@@ -225,8 +236,12 @@ extension Coordination {
         }
         record.branch = worktree.currentBranch
         record.head = worktree.headCommit.map { String($0.hex.prefix(12)) }
-        if let changes = try? WorktreeChanges.list(in: worktree, previous: record.changed) {
+        if case .edited(let paths) = scan, let scanned = record.scanned, now >= scanned,
+           Double(now - scanned) / 1000 < settings.heartbeatInterval {
+            record.changed = Array(WorktreeChanges.update(record.changed, paths: paths, in: worktree).prefix(Self.maximumFiles))
+        } else if let changes = try? WorktreeChanges.list(in: worktree, previous: record.changed) {
             record.changed = Array(changes.prefix(Self.maximumFiles))
+            record.scanned = now
         }
     }
 

@@ -270,6 +270,37 @@ import Testing
 
     // MARK: Helpers
 
+    /// PostToolUse runs after every edit: it re-checks the edited files only, and the whole worktree once the
+    /// last full scan is coord.heartbeatInterval old.
+    @Test func editHooksRecheckTheEditedFilesBetweenFullScans() throws {
+        let (scratch, _) = try twoWorktrees()
+        try scratch.write("tracked.txt", "one\n")
+        try scratch.write("other.txt", "one\n")
+        try scratch.git("add", "tracked.txt", "other.txt")
+        try scratch.git("commit", "-q", "-m", "two files")
+        try scratch.git("config", "coord.heartbeatInterval", "1h")
+        _ = try scratch.hook("claude", "SessionStart", session: "editor")  // a full scan: nothing uncommitted
+        func uncommitted() throws -> [String] {
+            let files = try sessionRecord(scratch, "editor")["files"] as? [[String: Any]] ?? []
+            return files.filter { $0["uncommitted"] as? Bool == true }.compactMap { $0["path"] as? String }.sorted()
+        }
+        func edit(_ text: String) throws {
+            try scratch.write("tracked.txt", text)
+            _ = try scratch.hook("claude", "PostToolUse-Write", session: "editor", values: ["FILE": scratch.repo + "/tracked.txt"])
+        }
+
+        try scratch.write("other.txt", "changed by a shell command, which no edit hook saw\n")
+        try edit("two\n")
+        #expect(try uncommitted() == ["tracked.txt"], "only the edited file is looked at between full scans")
+        try edit("one\n")
+        #expect(try uncommitted() == [], "an edit that restores the committed text leaves the list")
+
+        try scratch.git("config", "coord.heartbeatInterval", "1s")
+        usleep(1_100_000)
+        try edit("three\n")
+        #expect(try uncommitted() == ["other.txt", "tracked.txt"], "a heartbeat later, the edit brings a full scan")
+    }
+
     func sessionRecord(_ scratch: Scratch, _ agentSessionID: String) throws -> [String: Any] {
         // The arbiter ref says which git-coord session an agent session is.
         let payload = try scratch.git("cat-file", "-p", "refs/coord/v1/agents/claude/\(agentSessionID):record.json")

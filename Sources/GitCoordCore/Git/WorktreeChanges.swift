@@ -25,15 +25,41 @@ enum WorktreeChanges {
             let delta = entry.index_to_workdir ?? entry.head_to_index
             guard let delta, let cPath = delta.pointee.new_file.path ?? delta.pointee.old_file.path else { continue }
             let path = String(cString: cPath)
-            var info = stat()
-            let at: Millis
-            if stat(workdir + "/" + path, &info) == 0 {
-                at = Millis(info.st_mtim.tv_sec) * 1000 + Millis(info.st_mtim.tv_nsec / 1_000_000)
-            } else {
-                at = earlier[path] ?? now  // deleted: keep the time we first saw it gone
-            }
-            files.append(TouchedFile(path: path, at: at))
+            files.append(TouchedFile(path: path, at: changeTime(of: path, in: workdir, earlier: earlier[path], now: now)))
         }
-        return files.sorted { ($0.at, $1.path) > ($1.at, $0.path) }
+        return newestFirst(files)
+    }
+
+    /// `previous` with the state of `paths` alone brought up to date (`git_status_file` for each): added when
+    /// it has uncommitted changes, dropped when it has none (or is ignored). The rest of the worktree is not
+    /// looked at. A path libgit2 cannot answer for (a folder, say) keeps its previous state.
+    static func update(_ previous: [TouchedFile], paths: [String], in repository: Repository) -> [TouchedFile] {
+        guard let workdir = repository.workdir else { return previous }
+        let earlier = Dictionary(previous.map { ($0.path, $0.at) }, uniquingKeysWith: max)
+        let now = nowMillis()
+        var files = Dictionary(previous.map { ($0.path, $0) }, uniquingKeysWith: { a, _ in a })
+        for path in Set(paths) {
+            var flags: UInt32 = 0
+            switch git_status_file(&flags, repository.pointer, path) {
+            case 0 where flags & ~GIT_STATUS_IGNORED.rawValue != 0:
+                files[path] = TouchedFile(path: path, at: changeTime(of: path, in: workdir, earlier: earlier[path], now: now))
+            case 0, GIT_ENOTFOUND.rawValue:  // clean, ignored, or neither in the index nor in the worktree
+                files[path] = nil
+            default:
+                continue
+            }
+        }
+        return newestFirst(Array(files.values))
+    }
+
+    /// When the file last changed: its modification time, or for a deleted file the time it was first seen gone.
+    private static func changeTime(of path: String, in workdir: String, earlier: Millis?, now: Millis) -> Millis {
+        var info = stat()
+        guard stat(workdir + "/" + path, &info) == 0 else { return earlier ?? now }
+        return Millis(info.st_mtim.tv_sec) * 1000 + Millis(info.st_mtim.tv_nsec / 1_000_000)
+    }
+
+    private static func newestFirst(_ files: [TouchedFile]) -> [TouchedFile] {
+        files.sorted { ($0.at, $1.path) > ($1.at, $0.path) }
     }
 }

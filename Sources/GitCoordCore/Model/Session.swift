@@ -45,12 +45,16 @@ public struct SessionRecord: Codable, Equatable, Sendable {
     public var changed: [TouchedFile]
     /// The clone (`coord.cloneId`) the session runs in, so views can label sessions that arrived by sync.
     public var clone: String? = nil
+    /// When `changed` was last computed from a status of the whole worktree (nil in records written before
+    /// it was recorded). Agent edit hooks re-check only the edited files until it is a heartbeat old.
+    public var scanned: Millis? = nil
 
-    /// Everything but the heartbeat time: a write is needed only when this changes (or the heartbeat is due).
+    /// Everything but the heartbeat and scan times: a write is needed only when this changes (or the heartbeat
+    /// is due).
     func sameContent(as other: SessionRecord) -> Bool {
         var a = self, b = other
-        a.seen = 0
-        b.seen = 0
+        (a.seen, a.scanned) = (0, nil)
+        (b.seen, b.scanned) = (0, nil)
         return a == b
     }
 }
