@@ -53,6 +53,8 @@ enum AgentHookBenchmark {
         Measure.line(String(format: "  hook claude UserPromptSubmit, nothing unread: %.2f ms; PostToolUse (Read), nothing unread: %.2f ms",
                             promptTime * 1000, postTime * 1000))
 
+        largeWorktreeEdit()
+
         let mcpBinary = URL(fileURLWithPath: coordBinary).deletingLastPathComponent().appendingPathComponent("git-coord-mcp").path
         if FileManager.default.isExecutableFile(atPath: mcpBinary) {
             let coordStart = Measure.median { mustRun(scratch, coordBinary, ["--version"], in: worktree) }
@@ -60,5 +62,32 @@ enum AgentHookBenchmark {
             Measure.line(String(format: "  start-up: git-coord --version %.2f ms, git-coord-mcp --version (MCP SDK, full Foundation) %.2f ms",
                                 coordStart * 1000, mcpStart * 1000))
         }
+    }
+
+    /// PostToolUse after an edit, in a worktree of 20,000 committed files, against `git status` there: the hook
+    /// re-checks the edited file, and scans the whole worktree only once per heartbeat interval.
+    static func largeWorktreeEdit() {
+        let scratch = try! Scratch()
+        for folder in 0..<200 {
+            try! FileManager.default.createDirectory(atPath: scratch.repo + "/src/d\(folder)", withIntermediateDirectories: true)
+            for file in 0..<100 {
+                try! "line \(folder) \(file)\n".write(toFile: scratch.repo + "/src/d\(folder)/f\(file).txt", atomically: false, encoding: .utf8)
+            }
+        }
+        mustRun(scratch, "/usr/bin/git", ["add", "src"])
+        mustRun(scratch, "/usr/bin/git", ["commit", "-q", "-m", "20,000 files"])
+        mustRun(scratch, coordBinary, ["init"])
+        let edited = scratch.repo + "/src/d7/f7.txt"
+        try! "edited\n".write(toFile: edited, atomically: false, encoding: .utf8)
+        let post = scratch.root + "/post-edit.json"
+        try! """
+            {"session_id":"bench-large","transcript_path":"/tmp/t.jsonl","cwd":"\(scratch.repo)","hook_event_name":"PostToolUse",\
+            "tool_name":"Edit","tool_use_id":"toolu_3","tool_input":{"file_path":"\(edited)","old_string":"a","new_string":"b"},\
+            "tool_response":{"filePath":"\(edited)","success":true}}
+            """.write(toFile: post, atomically: true, encoding: .utf8)
+        let (hook, status) = Measure.medians({ mustRun(scratch, coordBinary, ["hook", "claude"], stdin: post) },
+                                             { mustRun(scratch, "/usr/bin/git", ["status", "--porcelain"]) })
+        Measure.line(String(format: "  hook claude PostToolUse (Edit), 20,000-file worktree: %.2f ms; git status there: %.2f ms",
+                            hook * 1000, status * 1000))
     }
 }
