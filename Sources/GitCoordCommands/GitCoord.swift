@@ -7,10 +7,8 @@ import Glibc
 /// The root command: `git coord <subcommand>`.
 public struct GitCoord: ParsableCommand {
     public static let configuration = CommandConfiguration(
-        // Run as `git coord`, so usage lines read `git coord list`. A super-command also spares every start the
-        // two reflective parses ArgumentParser makes to look for `--generate-completion-script`.
-        commandName: "coord",
-        _superCommandName: "git",
+        // Run as `git coord`: usage lines and hints read `git coord list`, `git coord help list`.
+        commandName: "git coord",
         abstract: "Make coding-agent sessions on one repository aware of each other, through git itself.",
         discussion: """
         Sessions, presence, notes and claims live as git objects under
@@ -64,19 +62,8 @@ public struct GitCoord: ParsableCommand {
         } catch let error as NegativeAnswer {
             Glibc.exit(error.code)
         } catch {
-            exitForParser(error)
+            exit(withError: error)
         }
-    }
-
-    /// ArgumentParser's own exit (help and version on stdout, usage errors on stderr with its exit code), but
-    /// its "See '... --help'" names the command as typed: it leaves out the super-command, `git`.
-    static func exitForParser(_ error: Error) -> Never {
-        let message = fullMessage(for: error).replacing("See 'coord ", with: "See 'git coord ")
-        let code = exitCode(for: error)
-        if !message.isEmpty {
-            if code == .success { print(message) } else { printError(message) }
-        }
-        Glibc.exit(code.rawValue)
     }
 
     static func fail(_ message: String, hint: String?) -> Never {
