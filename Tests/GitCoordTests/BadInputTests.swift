@@ -17,6 +17,20 @@ import Testing
         #expect(try scratch.coord(["list"]).status == 128)
     }
 
+    /// Usage lines and hints name the command as it is typed, `git coord ...`, and a mistake exits 64.
+    @Test func helpAndUsageErrorsSayWhatToType() throws {
+        let scratch = try Scratch()
+        let help = try scratch.coord(["--help"])
+        #expect(help.status == 0 && help.stdout.contains("USAGE: git coord <subcommand>"), "\(help)")
+        #expect(help.stdout.contains("See 'git coord help <subcommand>' for detailed help."))
+        let claimHelp = try scratch.coord(["help", "claim"])
+        #expect(claimHelp.status == 0 && claimHelp.stdout.contains("USAGE: git coord claim "), "\(claimHelp)")
+        let typo = try scratch.coord(["lst"])
+        #expect(typo.status == 64 && typo.stderr.contains("See 'git coord --help' for more information."), "\(typo)")
+        let missing = try scratch.coord(["claim"])
+        #expect(missing.status == 64 && missing.stderr.contains("See 'git coord claim --help'"), "\(missing)")
+    }
+
     @Test func notARepository() throws {
         let scratch = try Scratch()
         let outside = scratch.root + "/plain"
