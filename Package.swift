@@ -45,7 +45,7 @@ let package = Package(
         .executableTarget(name: "git-coord", dependencies: ["GitCoordCommands"]),
         // Shared by the tests and the benchmark: scratch repositories and a way to run the real binary.
         .target(name: "CoordTestSupport", path: "Tests/CoordTestSupport"),
-        .testTarget(name: "GitCoordTests", dependencies: ["CoordTestSupport"], exclude: ["Fixtures"]),
+        .testTarget(name: "GitCoordTests", dependencies: ["CoordTestSupport", "CGitCoordStartup", "CLibGit2"], exclude: ["Fixtures"]),
         .executableTarget(name: "coord-bench", dependencies: ["CoordTestSupport"], path: "Benchmarks/CoordBench"),
     ]
 )
