@@ -35,14 +35,13 @@ enum WorktreeChanges {
     /// looked at. A path libgit2 cannot answer for (a folder, say) keeps its previous state.
     static func update(_ previous: [TouchedFile], paths: [String], in repository: Repository) -> [TouchedFile] {
         guard let workdir = repository.workdir else { return previous }
-        let earlier = Dictionary(previous.map { ($0.path, $0.at) }, uniquingKeysWith: max)
         let now = nowMillis()
-        var files = Dictionary(previous.map { ($0.path, $0) }, uniquingKeysWith: { a, _ in a })
+        var files = Dictionary(previous.map { ($0.path, $0) }, uniquingKeysWith: { $0.at >= $1.at ? $0 : $1 })
         for path in Set(paths) {
             var flags: UInt32 = 0
             switch git_status_file(&flags, repository.pointer, path) {
             case 0 where flags & ~GIT_STATUS_IGNORED.rawValue != 0:
-                files[path] = TouchedFile(path: path, at: changeTime(of: path, in: workdir, earlier: earlier[path], now: now))
+                files[path] = TouchedFile(path: path, at: changeTime(of: path, in: workdir, earlier: files[path]?.at, now: now))
             case 0, GIT_ENOTFOUND.rawValue:  // clean, ignored, or neither in the index nor in the worktree
                 files[path] = nil
             default:
