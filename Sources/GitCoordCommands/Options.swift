@@ -1,4 +1,5 @@
 import ArgumentParser
+import GitCoordAgents
 import GitCoordCore
 #if canImport(FoundationEssentials)
 import FoundationEssentials
@@ -13,7 +14,7 @@ struct SessionOptions: ParsableArguments {
         valueName: "id|name"))
     var session: String?
 
-    var selector: String? { session ?? ProcessInfo.processInfo.environment["GIT_COORD_SESSION"] }
+    var selector: SessionSelector { SessionSelector.from(environment: ProcessInfo.processInfo.environment, named: session) }
 }
 
 struct JSONOption: ParsableArguments {

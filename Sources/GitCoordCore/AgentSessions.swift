@@ -75,7 +75,7 @@ extension Coordination {
                 bound = try bind(ref, kind: kind, agentSessionID: agentSessionID, to: Self.newSessionID(), replacing: bound)
             }
             let id = try JSONDecoder().decode(AgentBinding.self, from: try store.payload(of: bound)).session
-            let started = try startSession(id: id, StartOptions(agent: kind, agentSessionID: agentSessionID))
+            let started = try start(StartOptions(agent: kind, agentSessionID: agentSessionID), id: id)
             pruneOrphanAgentRefs()
             return (started, .started)
         }
@@ -199,24 +199,6 @@ extension Coordination {
             return try Self.encoder.encode(record)
         }
         return Session(record: revived, now: nowMillis(), ttl: settings.sessionTTL)
-    }
-
-    /// `start`, with the id chosen beforehand (it is bound in the arbiter first).
-    private func startSession(id: String, _ options: StartOptions) throws -> Session {
-        guard let worktree = repository.workdir else { throw CoordError.bareRepository }
-        let name = try reserveName(nil, for: id)
-        let now = nowMillis()
-        var record = SessionRecord(
-            id: id, name: name, agent: options.agent, agentSessionID: options.agentSessionID,
-            task: options.task, branch: nil, head: nil, worktree: worktree, host: Self.hostName,
-            started: now, seen: now, ended: nil, touched: [], changed: [])
-        refreshFromWorktree(&record)
-        let payload = try Self.encoder.encode(record)
-        try store.update(RefLayout.session(id), message: "start \(name)") { current in
-            guard current == nil else { throw CoordError.git("session id \(id) exists already") }
-            return payload
-        }
-        return Session(record: record, now: now, ttl: settings.sessionTTL)
     }
 
     /// Drops agent refs whose session record is gone (`git coord gc` drops long-ended sessions, and knows nothing

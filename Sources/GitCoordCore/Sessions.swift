@@ -38,21 +38,23 @@ extension Coordination {
         }
     }
 
-    /// Registers a new session for this worktree and returns it.
-    public func start(_ options: StartOptions) throws -> Session {
+    /// Registers a new session for this worktree and returns it: the one way a session comes to be, whether a
+    /// person starts it or an agent's hook does (which chooses `id` first, to bind it; see AgentSessions.swift).
+    public func start(_ options: StartOptions, id: String = Coordination.newSessionID()) throws -> Session {
         guard let worktree = repository.workdir else { throw CoordError.bareRepository }
         try Self.validateTask(options.task)
         if let name = options.name { try Self.validateName(name) }
         if let agent = options.agent { try Self.validateName(agent, what: "agent kind") }
 
-        let id = Self.newSessionID()
         let name = try reserveName(options.name, for: id)
         let now = nowMillis()
         var record = SessionRecord(
             id: id, name: name, agent: options.agent, agentSessionID: options.agentSessionID,
             task: options.task, branch: nil, head: nil, worktree: worktree, host: Self.hostName,
             started: now, seen: now, ended: nil, touched: [], changed: [])
-        record.clone = try? CloneIdentity.id(in: repository)
+        // Sync accepts a session from another clone only when it names its clone: without it the session and its
+        // claims would be invisible (or void) everywhere else.
+        record.clone = try CloneIdentity.id(in: repository)
         refreshFromWorktree(&record)
         let payload = try Self.encoder.encode(record)
         try store.update(RefLayout.session(id), message: "start \(name)") { current in
@@ -103,7 +105,7 @@ extension Coordination {
     static let startGrace = 30.0
 
     /// Session ids: 48 random bits, in hex. Unique for sessions started in the same instant anywhere.
-    static func newSessionID() -> String {
+    public static func newSessionID() -> String {
         var generator = SystemRandomNumberGenerator()
         let bits = generator.next() & 0xFFFF_FFFF_FFFF
         let hex = String(bits, radix: 16)
@@ -122,33 +124,6 @@ extension Coordination {
         guard Self.isValidName(id), let commit = try store.target(of: RefLayout.session(id)) else { return nil }
         let record = try JSONDecoder().decode(SessionRecord.self, from: try store.payload(of: commit))
         return Session(record: record, now: nowMillis(), ttl: settings.sessionTTL)
-    }
-
-    /// The session a command acts for: the one named (by id or name, e.g. from --session or GIT_COORD_SESSION),
-    /// else the one live session of this worktree.
-    public func resolveSession(_ selector: String?) throws -> Session {
-        let all = try sessions()
-        if let selector, !selector.isEmpty {
-            // A session of another clone (arrived by sync) is only ever written by its own clone (issue 6).
-            if let byID = all.first(where: { $0.id == selector }) {
-                guard byID.isFromThisClone(cloneID) else { throw CoordError.sessionInOtherClone(byID.name, clone: byID.record.clone ?? "?") }
-                return byID
-            }
-            // Names are unique among live sessions; a name reused since, by a newer session, means the newest.
-            let byName = all.filter { $0.name == selector }
-            let here = byName.filter { $0.isFromThisClone(cloneID) }
-            if let match = here.first(where: \.isLive) ?? here.first { return match }
-            if let elsewhere = byName.first { throw CoordError.sessionInOtherClone(elsewhere.name, clone: elsewhere.record.clone ?? "?") }
-            throw CoordError.unknownSession(selector, live: all.filter(\.isLive).map(\.name))
-        }
-        let live = all.filter(\.isLive)
-        // A session of another clone (arrived by sync) may have the same worktree path on its own machine.
-        let here = live.filter { $0.record.worktree == repository.workdir && $0.isFromThisClone(cloneID) }
-        switch here.count {
-        case 1: return here[0]
-        case 0: throw CoordError.noSession(candidates: live.map { "\($0.name) (\($0.id))" })
-        default: throw CoordError.ambiguousSession(candidates: here.map { "\($0.name) (\($0.id))" })
-        }
     }
 
     // MARK: Updating

@@ -1,4 +1,5 @@
 import Foundation
+import GitCoordAgents
 import GitCoordCore
 import Logging
 import MCP
@@ -12,7 +13,7 @@ public enum CoordServer {
         var logger = Logger(label: "git-coord-mcp") { StreamLogHandler.standardError(label: $0) }
         logger.logLevel = ProcessInfo.processInfo.environment["GIT_COORD_MCP_DEBUG"] == nil ? .warning : .debug
         let tools = CoordTools(directory: FileManager.default.currentDirectoryPath,
-                               defaultSession: ProcessInfo.processInfo.environment["GIT_COORD_SESSION"].flatMap { $0.isEmpty ? nil : $0 })
+                               defaultSession: .from(environment: ProcessInfo.processInfo.environment))
         let server = Server(
             name: "git-coord", version: version,
             instructions: """

@@ -86,7 +86,7 @@ import Testing
         let codex = try json(scratch.repo + "/.codex/hooks.json")
         #expect(commands(in: codex, event: "PreToolUse") == ["git coord hook codex"])
         #expect(((codex["hooks"] as? [String: Any])?["PreToolUse"] as? [[String: Any]])?.first?["matcher"] as? String == "apply_patch")
-        #expect(commands(in: codex, event: "SessionEnd").isEmpty, "Codex has no SessionEnd")
+        #expect(commands(in: codex, event: "SessionEnd") == ["git coord hook codex"], "Codex 0.163 fires SessionEnd")
 
         try scratch.coordOK("install", "gemini")
         let gemini = try json(scratch.repo + "/.gemini/settings.json")

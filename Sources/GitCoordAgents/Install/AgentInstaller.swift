@@ -14,7 +14,7 @@ import Glibc
 /// valid JSON is refused, not overwritten; writes go through a temporary file and a rename, so a killed install
 /// leaves the old file or the new one.
 public struct AgentInstaller {
-    public enum Scope: Sendable { case local, shared }
+    public typealias Scope = InstallContext.Scope
 
     public struct Change: Equatable, Sendable {
         public enum Action: String, Sendable { case created, updated, removed, unchanged, skipped }
@@ -29,53 +29,53 @@ public struct AgentInstaller {
         public var description: String { "cannot use \(path): \(reason)" }
     }
 
-    public let agent: AgentKind
-    public let worktree: String
-    /// The repository's shared git folder, for `info/exclude`.
-    public let commonDir: String
-    public let scope: Scope
+    public let dialect: any AgentDialect
+    public let context: InstallContext
 
     public init(agent: AgentKind, worktree: String, commonDir: String, scope: Scope) {
-        self.agent = agent
-        self.worktree = worktree
-        self.commonDir = commonDir
-        self.scope = scope
+        dialect = agent.dialect
+        context = InstallContext(worktree: worktree, commonDir: commonDir, scope: scope)
     }
+
+    var agent: AgentKind { dialect.kind }
+    var worktree: String { context.worktree }
 
     /// The settings file the hooks go into, relative to the worktree.
     public var settingsPath: String {
-        switch agent {
-        case .claude: return scope == .shared ? ".claude/settings.json" : ".claude/settings.local.json"
-        case .codex: return ".codex/hooks.json"
-        case .gemini: return ".gemini/settings.json"
-        }
-    }
-
-    /// Where the MCP server is registered, when the agent reads that from the repository.
-    var mcpPath: String? {
-        switch agent {
-        case .claude: return ".mcp.json"
-        case .gemini: return ".gemini/settings.json"
-        case .codex: return nil  // ~/.codex/config.toml only: `codex mcp add git-coord -- git coord mcp`
-        }
+        dialect.installation(context).compactMap { step -> String? in
+            if case .json(let path, .hooks) = step { return path }
+            return nil
+        }.first ?? ""
     }
 
     public func install() throws -> [Change] {
-        var changes = [try editJSON(settingsPath) { HookSettings.installed($0, agent: agent) }]
-        if let mcpPath { changes.append(try editJSON(mcpPath) { HookSettings.withMCPServer($0) }) }
-        for file in AgentCommands.files(agent) { changes.append(try writeCommand(file)) }
-        if scope == .local {
-            try LocalExclude(commonDir: commonDir, agent: agent).set(Array(Set(changes.filter { $0.action == .created }
-                .map(\.path) + LocalExclude(commonDir: commonDir, agent: agent).current())).sorted())
+        var changes: [Change] = []
+        for step in dialect.installation(context) {
+            switch step {
+            case .json(let path, .hooks): changes.append(try editJSON(path) { HookSettings.installed($0, dialect: dialect) })
+            case .json(let path, .mcpServers): changes.append(try editJSON(path) { HookSettings.withMCPServer($0) })
+            case .command(let file): changes.append(try writeCommand(file))
+            }
+        }
+        if context.scope == .local {
+            let exclude = LocalExclude(commonDir: context.commonDir, agent: agent)
+            try exclude.set(Array(Set(changes.filter { $0.action == .created }.map(\.path) + exclude.current())).sorted())
         }
         return merged(changes)
     }
 
     public func uninstall() throws -> [Change] {
-        var changes = [try editJSON(settingsPath, deleteWhenEmpty: true) { HookSettings.removed($0, agent: agent) }]
-        if let mcpPath { changes.append(try editJSON(mcpPath, deleteWhenEmpty: true) { HookSettings.withoutMCPServer($0) }) }
-        for file in AgentCommands.files(agent) { changes.append(try removeCommand(file)) }
-        try LocalExclude(commonDir: commonDir, agent: agent).set([])
+        var changes: [Change] = []
+        for step in dialect.installation(context) {
+            switch step {
+            case .json(let path, .hooks):
+                changes.append(try editJSON(path, deleteWhenEmpty: true) { HookSettings.removed($0, command: dialect.hookCommand) })
+            case .json(let path, .mcpServers):
+                changes.append(try editJSON(path, deleteWhenEmpty: true) { HookSettings.withoutMCPServer($0) })
+            case .command(let file): changes.append(try removeCommand(file))
+            }
+        }
+        try LocalExclude(commonDir: context.commonDir, agent: agent).set([])
         return merged(changes)
     }
 
