@@ -25,7 +25,7 @@ public enum CoordServer {
             capabilities: .init(tools: .init(listChanged: false)))
         await server.withMethodHandler(ListTools.self) { _ in .init(tools: CoordTools.tools) }
         await server.withMethodHandler(CallTool.self) { params in tools.call(params.name, arguments: params.arguments) }
-        try await server.start(transport: StdioTransport(logger: logger))
+        try await server.start(transport: LineTransport(logger: logger))
         await server.waitUntilCompleted()
     }
 }
