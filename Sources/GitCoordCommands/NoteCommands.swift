@@ -86,7 +86,11 @@ func refuseInvalidArguments() throws {
 func messageBody(_ arguments: [String], what: String) throws -> String {
     try refuseInvalidArguments()
     guard arguments == ["-"] else { return try MessageText.validated(arguments.joined(separator: " "), what: what) }
-    return try MessageText.validated(bytes: readStandardInput(limit: MessageText.maximumBytes + 1), what: what)
+    var bytes: Data = try readStandardInput(limit: MessageText.maximumBytes + 2)
+    // A heredoc or `echo` ends its text with a newline that nobody typed: the receiver would get an empty line.
+    if bytes.last == UInt8(ascii: "\n") { bytes.removeLast() }
+    if bytes.last == UInt8(ascii: "\r") { bytes.removeLast() }
+    return try MessageText.validated(bytes: bytes, what: what)
 }
 
 /// Reads stdin to its end, or to `limit` bytes: enough to tell that input is over the size limit.
