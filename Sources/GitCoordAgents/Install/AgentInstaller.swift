@@ -54,6 +54,8 @@ public struct AgentInstaller {
             switch step {
             case .json(let path, .hooks): changes.append(try editJSON(path) { HookSettings.installed($0, dialect: dialect) })
             case .json(let path, .mcpServers): changes.append(try editJSON(path) { HookSettings.withMCPServer($0) })
+            case .json(let path, .listMembers(let values, let keyPath)):
+                changes.append(try editJSON(path) { StringListSettings.adding(values, at: keyPath, in: $0) })
             case .command(let file): changes.append(try writeCommand(file))
             }
         }
@@ -72,6 +74,8 @@ public struct AgentInstaller {
                 changes.append(try editJSON(path, deleteWhenEmpty: true) { HookSettings.removed($0, command: dialect.hookCommand) })
             case .json(let path, .mcpServers):
                 changes.append(try editJSON(path, deleteWhenEmpty: true) { HookSettings.withoutMCPServer($0) })
+            case .json(let path, .listMembers(let values, let keyPath)):
+                changes.append(try editJSON(path, deleteWhenEmpty: true) { StringListSettings.removing(values, at: keyPath, in: $0) })
             case .command(let file): changes.append(try removeCommand(file))
             }
         }

@@ -18,6 +18,8 @@ public enum InstallStep: Sendable, Equatable {
         case hooks
         /// The MCP server under `mcpServers`, as Claude Code's `.mcp.json` and Gemini's settings hold it.
         case mcpServers
+        /// Strings git-coord owns in a list at a key path (permission rules, enabled servers).
+        case listMembers([String], at: [String])
     }
 
     case json(String, JSONPart)
