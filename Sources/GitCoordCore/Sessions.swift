@@ -14,10 +14,8 @@ extension Coordination {
 
     /// Every session with a readable record, newest first.
     public func sessions(now: Millis = nowMillis()) throws -> [Session] {
-        try readAll(SessionRecord.self, under: RefLayout.sessions) { ref, record in
-            ref == RefLayout.session(record.id)
-        }
-        .map { Session(record: $0.record, now: now, ttl: settings.sessionTTL) }
+        note(try store.list(SessionKind.self))
+            .map { Session(record: $0.payload, now: now, ttl: settings.sessionTTL) }
         .sorted { ($0.record.seen, $0.id) > ($1.record.seen, $1.id) }
     }
 
@@ -56,10 +54,9 @@ extension Coordination {
         // claims would be invisible (or void) everywhere else.
         record.clone = try CloneIdentity.id(in: repository)
         refreshFromWorktree(&record)
-        let payload = try Self.encoder.encode(record)
-        try store.update(RefLayout.session(id), message: "start \(name)") { current in
+        try store.update(SessionKind.self, at: RefLayout.session(id), message: "start \(name)") { current in
             guard current == nil else { throw CoordError.git("session id \(id) exists already") }
-            return payload
+            return record
         }
         return Session(record: record, now: now, ttl: settings.sessionTTL)
     }
@@ -72,12 +69,12 @@ extension Coordination {
         let candidates = requested.map { [$0] } ?? NameGenerator.candidates(seed: id, avoiding: Set(live.map(\.name)))
         for name in candidates {
             do {
-                try store.update(RefLayout.name(name), message: "name \(name)") { current in
-                    if let current, let holder = try? JSONDecoder().decode(NameRecord.self, from: current.payload),
-                       try holds(holder, liveByID: liveByID) {
+                // An unreadable hold holds nothing: it is replaced.
+                try store.update(NameKind.self, at: RefLayout.name(name), message: "name \(name)", ifUnreadable: note) { current in
+                    if let holder = current?.payload, try holds(holder, liveByID: liveByID) {
                         throw CoordError.nameTaken(name, by: holder.session)
                     }
-                    return try Self.encoder.encode(NameRecord(session: id, at: nowMillis()))
+                    return NameRecord(session: id, at: nowMillis())
                 }
                 return name
             } catch CoordError.nameTaken(let name, let holder) where requested != nil {
@@ -87,11 +84,6 @@ extension Coordination {
             }
         }
         throw CoordError.git("could not find a free session name; give one with --name")
-    }
-
-    struct NameRecord: Codable {
-        var session: String
-        var at: Millis?
     }
 
     /// A name is held by a live session, or by one still starting: its name is reserved before its record is
@@ -121,9 +113,8 @@ extension Coordination {
     // MARK: Finding
 
     public func session(id: String) throws -> Session? {
-        guard Self.isValidName(id), let commit = try store.target(of: RefLayout.session(id)) else { return nil }
-        let record = try JSONDecoder().decode(SessionRecord.self, from: try store.payload(of: commit))
-        return Session(record: record, now: nowMillis(), ttl: settings.sessionTTL)
+        guard Self.isValidName(id), let record = try store.read(SessionKind.self, at: RefLayout.session(id)) else { return nil }
+        return Session(record: record.payload, now: nowMillis(), ttl: settings.sessionTTL)
     }
 
     // MARK: Updating
@@ -136,9 +127,8 @@ extension Coordination {
         let ref = RefLayout.session(session.id)
         let now = nowMillis()
         var written = session.record
-        try store.update(ref, message: "update \(session.name)") { current in
-            guard let current else { throw CoordError.unknownSession(session.id, live: []) }
-            let old = try JSONDecoder().decode(SessionRecord.self, from: current.payload)
+        try store.update(SessionKind.self, at: ref, message: "update \(session.name)") { current in
+            guard let old = current?.payload else { throw CoordError.unknownSession(session.id, live: []) }
             if old.ended != nil { throw CoordError.sessionEnded(old.name) }
             var record = old
             try change(&record)
@@ -147,7 +137,7 @@ extension Coordination {
             written = record
             let due = Double(now - old.seen) / 1000 >= settings.heartbeatInterval
             if record.sameContent(as: old) && !due && !forceHeartbeat { written = old; return nil }
-            return try Self.encoder.encode(record)
+            return record
         }
         return Session(record: written, now: now, ttl: settings.sessionTTL)
     }
@@ -175,13 +165,11 @@ extension Coordination {
     /// Marks the session ended. Its name becomes free, and it leaves every default view.
     public func stop(_ session: Session) throws {
         let now = nowMillis()
-        try store.update(RefLayout.session(session.id), message: "stop \(session.name)") { current in
-            guard let current else { return nil }
-            var record = try JSONDecoder().decode(SessionRecord.self, from: current.payload)
-            guard record.ended == nil else { return nil }
+        try store.update(SessionKind.self, at: RefLayout.session(session.id), message: "stop \(session.name)") { current in
+            guard var record = current?.payload, record.ended == nil else { return nil }
             record.ended = now
             record.seen = now
-            return try Self.encoder.encode(record)
+            return record
         }
     }
 

@@ -68,8 +68,8 @@ struct LogReader {
                 let (payload, parent) = try coordination.store.record(at: commit)
                 pending = parent
                 return try coordination.decodeLogRecord(payload, owner: head.writer)
-            } catch let error as CoordError {
-                coordination.warn("skipping record \(commit.hex.prefix(12)) of \(head.ref): \(error.description)")
+            } catch where error is CoordError || error is UnreadableRecord {
+                coordination.warn("skipping record \(commit.hex.prefix(12)) of \(head.ref): \(RecordStore.reason(error))")
                 if pending == commit { pending = try coordination.store.parents(of: commit).first }
             }
         }

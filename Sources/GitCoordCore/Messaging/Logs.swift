@@ -27,14 +27,7 @@ extension Coordination {
 
     /// Decodes a log record and checks it belongs to `owner`'s log.
     func decodeLogRecord(_ payload: Data, owner: String) throws -> LogRecord {
-        let record: LogRecord
-        do {
-            record = try JSONDecoder().decode(LogRecord.self, from: payload)
-        } catch {
-            throw CoordError.git("its record is not valid git-coord JSON")
-        }
-        if let problem = record.problem(owner: owner) { throw CoordError.git(problem) }
-        return record
+        try store.decode(LogKind.self, payload, at: RefLayout.log(owner), commit: nil)
     }
 
     /// Calls `visit` with each readable record of a log, newest first, until it returns false.
@@ -44,8 +37,8 @@ extension Coordination {
             do {
                 let record = try decodeLogRecord(try payload.get(), owner: head.writer)
                 return try visit(commit, record)
-            } catch let error as CoordError {
-                warn("skipping record \(commit.hex.prefix(12)) of \(head.ref): \(error.description)")
+            } catch {
+                warn("skipping record \(commit.hex.prefix(12)) of \(head.ref): \(RecordStore.reason(error))")
                 return true
             }
         }

@@ -48,6 +48,7 @@ extension Coordination {
         let ref = RefLayout.log(sender.id)
         var written: LogRecord?
         try store.update(ref, message: "\(kind.rawValue) from \(sender.name)") { current in
+            // The log's head may be unreadable (a remote wrote it): the newest readable record numbers the next.
             let previous = try current.flatMap { try newestRecord(of: LogHead(writer: sender.id, commit: $0.commit)) }
             let record = LogRecord(kind: kind, from: sender.id, fromName: sender.name, branch: sender.record.branch,
                                    to: recipient, text: text, clock: try nextClock(),

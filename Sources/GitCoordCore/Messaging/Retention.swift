@@ -49,11 +49,7 @@ extension Coordination {
         }
         let gone = Set(all.filter(isGone).map(\.id))
         let readers = all.filter { !isGone($0) }
-        let cursors = try readers.map { reader in
-            (reader, try store.target(of: RefLayout.cursor(reader.id)).flatMap {
-                try? JSONDecoder().decode(CursorRecord.self, from: try store.payload(of: $0))
-            })
-        }
+        let cursors = try readers.map { reader in (reader, try cursor(of: reader)) }
 
         func drop(_ ref: String, expecting commit: ObjectID) throws {
             if !dryRun {
@@ -83,7 +79,7 @@ extension Coordination {
         }
 
         for (ref, commit) in try store.refs(under: RefLayout.names) {
-            if let holder = try? JSONDecoder().decode(NameRecord.self, from: store.payload(of: commit)), gone.contains(holder.session) {
+            if let holder = try? store.read(NameKind.self, commit: commit, at: ref), gone.contains(holder.session) {
                 try drop(ref, expecting: commit)
             }
         }
