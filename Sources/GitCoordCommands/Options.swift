@@ -1,5 +1,6 @@
 import ArgumentParser
 import GitCoordCore
+import GitCoordSystem
 #if canImport(FoundationEssentials)
 import FoundationEssentials
 #else
@@ -13,7 +14,7 @@ struct SessionOptions: ParsableArguments {
         valueName: "id|name"))
     var session: String?
 
-    var selector: String? { session ?? ProcessInfo.processInfo.environment["GIT_COORD_SESSION"] }
+    var selector: String? { session ?? Environment["GIT_COORD_SESSION"] }
 }
 
 struct JSONOption: ParsableArguments {

@@ -108,8 +108,8 @@ extension Coordination {
     func agentBinding(kind: String, agentSessionID: String) throws -> (commit: ObjectID, binding: AgentBinding)? {
         guard Self.isValidName(kind), Self.agentSessionIDProblem(agentSessionID) == nil else { return nil }
         let ref = RefLayout.agent(kind, Self.agentKey(agentSessionID))
-        guard let commit = try store.target(of: ref) else { return nil }
-        guard let binding = try? JSONDecoder().decode(AgentBinding.self, from: try store.payload(of: commit)),
+        guard let (commit, payload) = try store.headRecord(of: ref) else { return nil }
+        guard let binding = try? JSONDecoder().decode(AgentBinding.self, from: payload),
               binding.agent == kind, binding.agentSessionID == agentSessionID, Self.isValidName(binding.session) else {
             warn("skipping \(ref): its record does not match its ref name")
             return nil

@@ -41,6 +41,7 @@ public final class Coordination {
             settings.heartbeatInterval = try DurationParser.seconds(interval)
         }
         self.settings = settings
+        store.warn = { [unowned self] in self.warn($0) }
         if requireEnabled && !isEnabled { throw CoordError.notEnabled }
     }
 

@@ -119,8 +119,11 @@ extension Coordination {
     // MARK: Finding
 
     public func session(id: String) throws -> Session? {
-        guard Self.isValidName(id), let commit = try store.target(of: RefLayout.session(id)) else { return nil }
-        let record = try JSONDecoder().decode(SessionRecord.self, from: try store.payload(of: commit))
+        guard Self.isValidName(id), let head = try store.headRecord(of: RefLayout.session(id)) else { return nil }
+        guard let record = try? JSONDecoder().decode(SessionRecord.self, from: head.payload), record.id == id else {
+            warn("skipping \(RefLayout.session(id)): its record is not valid git-coord JSON")
+            return nil
+        }
         return Session(record: record, now: nowMillis(), ttl: settings.sessionTTL)
     }
 

@@ -1,5 +1,6 @@
 import Foundation
 import GitCoordCore
+import GitCoordSystem
 import Logging
 import MCP
 
@@ -10,9 +11,9 @@ public enum CoordServer {
 
     public static func run() async throws {
         var logger = Logger(label: "git-coord-mcp") { StreamLogHandler.standardError(label: $0) }
-        logger.logLevel = ProcessInfo.processInfo.environment["GIT_COORD_MCP_DEBUG"] == nil ? .warning : .debug
-        let tools = CoordTools(directory: FileManager.default.currentDirectoryPath,
-                               defaultSession: ProcessInfo.processInfo.environment["GIT_COORD_SESSION"].flatMap { $0.isEmpty ? nil : $0 })
+        logger.logLevel = Environment["GIT_COORD_MCP_DEBUG"] == nil ? .warning : .debug
+        let tools = CoordTools(directory: Environment.currentDirectory,
+                               defaultSession: Environment.nonEmpty("GIT_COORD_SESSION"))
         let server = Server(
             name: "git-coord", version: version,
             instructions: """

@@ -18,7 +18,7 @@ extension Coordination {
     public func inbox(for reader: Session, consume: Bool = true) throws -> [InboxItem] {
         let ref = RefLayout.cursor(reader.id)
         guard consume else {
-            let cursor = try store.target(of: ref).flatMap { readCursor(try store.payload(of: $0), reader: reader) }
+            let cursor = try store.headRecord(of: ref).flatMap { readCursor($0.payload, reader: reader) }
             return try unread(for: reader, cursor: cursor).items
         }
         var shown: [InboxItem] = []

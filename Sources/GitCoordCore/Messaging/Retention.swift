@@ -83,7 +83,8 @@ extension Coordination {
         }
 
         for (ref, commit) in try store.refs(under: RefLayout.names) {
-            if let holder = try? JSONDecoder().decode(NameRecord.self, from: store.payload(of: commit)), gone.contains(holder.session) {
+            if let holder = try? JSONDecoder().decode(NameRecord.self, from: store.payload(of: commit)),
+               try gone.contains(holder.session) || isOrphan(holder, now: now) {
                 try drop(ref, expecting: commit)
             }
         }
@@ -93,5 +94,13 @@ extension Coordination {
             }
         }
         return report
+    }
+
+    /// A name held for a session whose record never appeared: its `start` was killed between reserving the name
+    /// and writing the record. Within `startGrace` the record may still be on its way.
+    func isOrphan(_ holder: NameRecord, now: Millis) throws -> Bool {
+        guard Double(now - (holder.at ?? 0)) / 1000 > Self.startGrace else { return false }
+        guard Self.isValidName(holder.session) else { return true }
+        return try store.target(of: RefLayout.session(holder.session)) == nil
     }
 }
