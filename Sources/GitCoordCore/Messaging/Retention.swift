@@ -50,8 +50,8 @@ extension Coordination {
         let gone = Set(all.filter(isGone).map(\.id))
         let readers = all.filter { !isGone($0) }
         let cursors = try readers.map { reader in
-            (reader, try store.target(of: RefLayout.cursor(reader.id)).flatMap {
-                try? JSONDecoder().decode(CursorRecord.self, from: try store.payload(of: $0))
+            (reader, try store.headRecord(of: RefLayout.cursor(reader.id)).flatMap {
+                try? JSONDecoder().decode(CursorRecord.self, from: $0.payload)
             })
         }
 
@@ -83,10 +83,12 @@ extension Coordination {
         }
 
         for (ref, commit) in try store.refs(under: RefLayout.names) {
-            if let holder = try? JSONDecoder().decode(NameRecord.self, from: store.payload(of: commit)),
-               try gone.contains(holder.session) || isOrphan(holder, now: now) {
-                try drop(ref, expecting: commit)
+            guard let payload = store.readableRecord(commit, of: ref) else { continue }
+            guard let holder = try? JSONDecoder().decode(NameRecord.self, from: payload) else {
+                warn("skipping \(ref): its record is not valid git-coord JSON")
+                continue
             }
+            if try gone.contains(holder.session) || isOrphan(holder, now: now) { try drop(ref, expecting: commit) }
         }
         for id in gone.sorted() {
             for ref in [RefLayout.cursor(id), RefLayout.session(id)] {

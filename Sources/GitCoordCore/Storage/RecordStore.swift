@@ -68,13 +68,22 @@ public final class RecordStore {
     /// warning naming the ref): for the reads of one record by its ref name.
     public func headRecord(of ref: String) throws -> (commit: ObjectID, payload: Data)? {
         guard let head = try target(of: ref) else { return nil }
-        switch read(head).payload {
-        case .success(let payload): return (head, payload)
+        return readableRecord(head, of: ref).map { (head, $0) }
+    }
+
+    /// The payload of the record in `commit`, the head of `ref`, or nil when it cannot be read (then with a
+    /// warning naming the ref).
+    public func readableRecord(_ commit: ObjectID, of ref: String) -> Data? {
+        switch read(commit).payload {
+        case .success(let payload): return payload
         case .failure(let unreadable):
             report("skipping \(ref): \(unreadable)")
             return nil
         }
     }
+
+    /// Whether `id` is a commit in the object database (from its header: nothing inflated).
+    public func isCommit(_ id: ObjectID) -> Bool { objectHeader(id.raw)?.type == GIT_OBJECT_COMMIT }
 
     /// The payload of the record stored in `commit`; throws an `UnreadableRecord` when there is none to read.
     public func payload(of commit: ObjectID) throws -> Data {

@@ -101,6 +101,10 @@ public final class SyncEngine {
                 let owner = store.clone(of: local)
                 guard owner == clone || owner == nil else { continue }
             }
+            if let problem = store.recordProblem(local) {
+                coordination.warn("not sending \(ref): its record is malformed: \(problem) ('git coord doctor' says more)")
+                continue
+            }
             items.append(.init(ref: ref, new: local, expected: remoteHead))
         }
         return items
