@@ -1,6 +1,7 @@
 import ArgumentParser
 import GitCoordAgents
 import GitCoordCore
+import GitCoordSystem
 #if canImport(FoundationEssentials)
 import FoundationEssentials
 #else
@@ -14,7 +15,7 @@ struct SessionOptions: ParsableArguments {
         valueName: "id|name"))
     var session: String?
 
-    var selector: SessionSelector { SessionSelector.from(environment: ProcessInfo.processInfo.environment, named: session) }
+    var selector: SessionSelector { SessionSelector.from(environment: Environment.all, named: session) }
 }
 
 struct JSONOption: ParsableArguments {

@@ -102,7 +102,7 @@ extension Coordination {
             guard let record = try store.read(AgentBindingKind.self, at: ref) else { return nil }
             // The key of an id that is not a safe name is a hash: the record must hold this very id.
             guard record.payload.agentSessionID == agentSessionID else {
-                note(UnreadableRecord(ref: ref, commit: record.commit, reason: "its record holds another agent session id"))
+                note(UnreadableRecord(commit: record.commit, problem: .invalid("its record holds another agent session id"), ref: ref))
                 return nil
             }
             return (record.commit, record.payload)

@@ -41,6 +41,7 @@ public final class Coordination {
             settings.heartbeatInterval = try DurationParser.seconds(interval)
         }
         self.settings = settings
+        store.warn = { [unowned self] in self.warn($0) }
         if requireEnabled && !isEnabled { throw CoordError.notEnabled }
     }
 
@@ -64,18 +65,18 @@ public final class Coordination {
     }()
 
     /// An unreadable record that was skipped (or replaced), as a warning.
-    func note(_ unreadable: UnreadableRecord) { warn(unreadable.description) }
+    func note(_ unreadable: UnreadableRecord) { warn(unreadable.warning) }
 
     /// The records of a listing, each skipped record noted as a warning.
     func note<Kind>(_ listing: RecordListing<Kind>) -> [StoredRecord<Kind>] {
-        for skipped in listing.skipped { warn(skipped.description) }
+        for skipped in listing.skipped { warn(skipped.warning) }
         return listing.records
     }
 
     static func describe(_ error: Error) -> String {
         switch error {
         case is DecodingError: return "its record is not valid git-coord JSON"
-        case let error as UnreadableRecord: return error.reason
+        case let error as UnreadableRecord: return error.description
         case let error as CoordError: return error.description
         case let error as GitError: return error.message
         default: return "\(error)"

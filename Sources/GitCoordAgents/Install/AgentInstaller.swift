@@ -6,6 +6,7 @@ import Foundation
 #if canImport(Glibc)
 import Glibc
 #endif
+import GitCoordSystem
 
 /// `git coord install <agent>`: merges git-coord's hooks (and its MCP server, and slash commands where the agent
 /// reads them from the repository) into the agent's settings in one worktree; `--uninstall` takes them out.
@@ -187,51 +188,39 @@ struct LocalExclude {
     }
 }
 
-/// Whole-file reads and atomic writes (temporary file, then rename), keeping an existing file's mode.
+/// Whole-file reads and atomic writes of settings files (see `Files`), failures in the installer's terms.
 enum FileText {
     static func read(_ path: String) throws -> [UInt8]? {
-        let fd = open(path, O_RDONLY | O_CLOEXEC)
-        if fd < 0 {
-            if errno == ENOENT { return nil }
-            throw AgentInstaller.Failure(path: path, reason: String(cString: strerror(errno)))
-        }
-        defer { close(fd) }
-        var bytes: [UInt8] = []
-        var chunk = [UInt8](repeating: 0, count: 65_536)
-        while true {
-            let count = chunk.withUnsafeMutableBufferPointer { Glibc.read(fd, $0.baseAddress, $0.count) }
-            if count < 0 && errno == EINTR { continue }
-            if count < 0 { throw AgentInstaller.Failure(path: path, reason: String(cString: strerror(errno))) }
-            if count == 0 { return bytes }
-            bytes.append(contentsOf: chunk[0..<count])
-            if bytes.count > 16 << 20 { throw AgentInstaller.Failure(path: path, reason: "it is over 16 MiB") }
+        do {
+            return try Files.read(path, limit: 16 << 20)
+        } catch let error as SystemError where error.code == EFBIG {
+            throw AgentInstaller.Failure(path: path, reason: "it is over 16 MiB")
+        } catch let error as SystemError {
+            throw AgentInstaller.Failure(path: path, reason: error.reason)
         }
     }
 
+    /// Written beside the file, flushed and renamed over it, keeping an existing file's mode: a killed install
+    /// leaves the old settings or the new ones.
     static func write(_ path: String, _ bytes: [UInt8]) throws {
         let folder = String(path[..<path.lastIndex(of: "/")!])
         do {
-            try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+            try Files.makeDirectories(folder)
         } catch {
             throw AgentInstaller.Failure(path: folder, reason: "cannot create the folder")
         }
-        var info = stat()
-        let mode = stat(path, &info) == 0 ? info.st_mode & 0o7777 : 0o644
-        let temporary = path + ".git-coord-\(getpid()).tmp"
-        let fd = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode)
-        guard fd >= 0 else { throw AgentInstaller.Failure(path: path, reason: String(cString: strerror(errno))) }
-        let written = bytes.withUnsafeBufferPointer { Glibc.write(fd, $0.baseAddress, $0.count) }
-        let closed = close(fd)
-        guard written == bytes.count, closed == 0, rename(temporary, path) == 0 else {
-            let reason = String(cString: strerror(errno))
-            unlink(temporary)
-            throw AgentInstaller.Failure(path: path, reason: reason)
+        do {
+            try Files.writeAtomically(path, bytes)
+        } catch let error as SystemError {
+            throw AgentInstaller.Failure(path: path, reason: error.reason)
         }
     }
 
     static func remove(_ path: String) throws {
-        guard unlink(path) == 0 || errno == ENOENT else {
-            throw AgentInstaller.Failure(path: path, reason: String(cString: strerror(errno)))
+        do {
+            try Files.remove(path)
+        } catch let error as SystemError {
+            throw AgentInstaller.Failure(path: path, reason: error.reason)
         }
     }
 }

@@ -11,16 +11,6 @@ public struct StoredRecord<Kind: RecordKind> {
     public let payload: Kind.Payload
 }
 
-/// A record that cannot be read: its ref, its commit, and why. A remote can write anything, and a user's
-/// `git gc --prune=now` can race a write: readers skip such a record, naming it, and go on with the others.
-public struct UnreadableRecord: Error, CustomStringConvertible, Sendable {
-    public let ref: String
-    public let commit: ObjectID?
-    public let reason: String
-
-    public var description: String { "skipping \(ref): \(reason)" }
-}
-
 /// The readable records under a folder, and the ones that were skipped: the warnings travel with the result.
 public struct RecordListing<Kind: RecordKind> {
     public var records: [StoredRecord<Kind>] = []
@@ -35,26 +25,27 @@ extension RecordStore {
     }()
 
     /// Decodes and checks a payload as a record of `kind` at `ref`.
-    public func decode<Kind: RecordKind>(_ kind: Kind.Type, _ data: Data, at ref: String, commit: ObjectID?) throws -> Kind.Payload {
+    public func decode<Kind: RecordKind>(_ kind: Kind.Type, _ data: Data, at ref: String, commit: ObjectID) throws -> Kind.Payload {
         let payload: Kind.Payload
         do {
             payload = try JSONDecoder().decode(Kind.Payload.self, from: data)
         } catch {
-            throw UnreadableRecord(ref: ref, commit: commit, reason: "its record is not a valid \(Kind.noun) record")
+            throw UnreadableRecord(commit: commit, problem: .invalid("its record is not a valid \(Kind.noun) record"), ref: ref)
         }
-        if let problem = Kind.problem(with: payload, at: ref) { throw UnreadableRecord(ref: ref, commit: commit, reason: problem) }
+        if let problem = Kind.problem(with: payload, at: ref) {
+            throw UnreadableRecord(commit: commit, problem: .invalid(problem), ref: ref)
+        }
         return payload
     }
 
     /// The record in `commit`, read as one of `kind` at `ref`; any failure to read it is an `UnreadableRecord`.
     public func read<Kind: RecordKind>(_ kind: Kind.Type, commit: ObjectID, at ref: String) throws -> Kind.Payload {
-        let data: Data
-        do {
-            data = try payload(of: commit)
-        } catch {
-            throw UnreadableRecord(ref: ref, commit: commit, reason: Self.reason(error))
+        switch read(commit).payload {
+        case .success(let data): return try decode(kind, data, at: ref, commit: commit)
+        case .failure(var unreadable):
+            unreadable.ref = ref
+            throw unreadable
         }
-        return try decode(kind, data, at: ref, commit: commit)
     }
 
     /// The head record of `ref`, nil when the ref does not exist; `UnreadableRecord` when it cannot be read.
@@ -68,10 +59,9 @@ extension RecordStore {
         var listing = RecordListing<Kind>()
         for (ref, commit, data) in try heads(under: prefix) {
             do {
-                let bytes: Data
-                do { bytes = try data.get() } catch { throw UnreadableRecord(ref: ref, commit: commit, reason: Self.reason(error)) }
-                listing.records.append(StoredRecord(ref: ref, commit: commit, payload: try decode(kind, bytes, at: ref, commit: commit)))
-            } catch let unreadable as UnreadableRecord {
+                listing.records.append(StoredRecord(ref: ref, commit: commit, payload: try decode(kind, try data.get(), at: ref, commit: commit)))
+            } catch var unreadable as UnreadableRecord {
+                unreadable.ref = ref
                 listing.skipped.append(unreadable)
             }
         }
@@ -107,7 +97,7 @@ extension RecordStore {
 
     static func reason(_ error: Error) -> String {
         switch error {
-        case let error as UnreadableRecord: return error.reason
+        case let error as UnreadableRecord: return error.description
         case let error as GitError: return error.message
         default: return "\(error)"
         }

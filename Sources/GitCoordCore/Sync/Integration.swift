@@ -39,8 +39,11 @@ extension SyncEngine {
     }
 
     private func integrate(_ localRef: String, kind: RefKind, remoteHead: ObjectID, into report: inout SyncReport) throws {
-        let localHead = try store.target(of: localRef)
+        var localHead = try store.target(of: localRef)
         if localHead == remoteHead { return }
+        // A local ref at no commit (a missing object, a blob) has no chain to compare: the remote's replaces it.
+        let brokenHead = localHead.flatMap { store.isCommit($0) ? nil : $0 }
+        if brokenHead != nil { localHead = nil }
         if let problem = store.recordProblem(remoteHead) {
             throw Rejection(reason: "record \(remoteHead.hex.prefix(12)) is malformed: \(problem)")
         }
@@ -66,7 +69,7 @@ extension SyncEngine {
 
         switch relation {
         case nil:
-            try store.compareAndSwap(localRef, to: remoteHead, expecting: nil, message: "sync from \(remote)")
+            try store.compareAndSwap(localRef, to: remoteHead, expecting: brokenHead, message: "sync from \(remote)")
             report.received.append(localRef)
         case .behind?:
             if ownedHere { throw Rejection(reason: "another clone appended to this clone's own chain; not taken") }
@@ -95,7 +98,7 @@ extension SyncEngine {
             default: throw Rejection(reason: "git-coord does not take refs of this kind from other clones")
             }
         } catch let unreadable as UnreadableRecord {
-            throw Rejection(reason: unreadable.reason)
+            throw Rejection(reason: unreadable.description)
         }
     }
 
