@@ -34,7 +34,7 @@ public struct ClaudeDialect: AgentDialect {
          HookGroup("PostToolUse"), HookGroup("SessionEnd")]
     }
 
-    public func hookEntry(command: String) -> JSONValue {
+    public func hookEntry(command: String, group: HookGroup) -> JSONValue {
         .object(["type": .string("command"), "command": .string(command), "timeout": .number("10")])
     }
 
@@ -46,12 +46,12 @@ public struct ClaudeDialect: AgentDialect {
     static let allowedRules = ModelCommands.local.map { "Bash(git coord \($0):*)" } + ["mcp__\(HookSettings.mcpServerName)"]
 
     public func installation(_ context: InstallContext) -> [InstallStep] {
-        let settings = context.scope == .shared ? ".claude/settings.json" : ".claude/settings.local.json"
+        let settings = FileSpot.worktree(context.scope == .shared ? ".claude/settings.json" : ".claude/settings.local.json")
         return [.json(settings, .hooks),
                 .json(settings, .listMembers(Self.allowedRules, at: ["permissions", "allow"])),
                 // The project's .mcp.json server connects in -p and SDK sessions, but waits for approval in the TUI.
                 .json(settings, .listMembers([HookSettings.mcpServerName], at: ["enabledMcpjsonServers"])),
-                .json(".mcp.json", .mcpServers)]
+                .json(.worktree(".mcp.json"), .mcpServers)]
             + AgentCommands.claude.map { InstallStep.command($0) }
     }
 }

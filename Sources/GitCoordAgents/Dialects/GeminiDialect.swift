@@ -63,13 +63,13 @@ public struct GeminiDialect: AgentDialect {
     }
 
     /// Gemini counts timeouts in milliseconds and names its hooks.
-    public func hookEntry(command: String) -> JSONValue {
+    public func hookEntry(command: String, group: HookGroup) -> JSONValue {
         .object(["name": .string("git-coord"), "type": .string("command"), "command": .string(command),
                  "timeout": .number("10000")])
     }
 
     public func installation(_ context: InstallContext) -> [InstallStep] {
-        [.json(".gemini/settings.json", .hooks), .json(".gemini/settings.json", .mcpServers)]
+        [.json(.worktree(".gemini/settings.json"), .hooks), .json(.worktree(".gemini/settings.json"), .mcpServers)]
             + AgentCommands.gemini.map { InstallStep.command($0) }
     }
 }
