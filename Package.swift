@@ -48,7 +48,10 @@ let package = Package(
         .executableTarget(name: "git-coord", dependencies: ["GitCoordCommands"]),
         // Shared by the tests and the benchmark: scratch repositories and a way to run the real binary.
         .target(name: "CoordTestSupport", path: "Tests/CoordTestSupport"),
-        .testTarget(name: "GitCoordTests", dependencies: ["CoordTestSupport", "CGitCoordStartup", "CLibGit2"], exclude: ["Fixtures"]),
+        // End to end through the real binary, plus the pure rules (record kinds, resolvers, fork rules, parsers) tested
+        // directly, where that is the natural level.
+        .testTarget(name: "GitCoordTests", dependencies: ["CoordTestSupport", "CGitCoordStartup", "CLibGit2", "GitCoordCore",
+                                                          "GitCoordAgents"], exclude: ["Fixtures"]),
         .executableTarget(name: "coord-bench", dependencies: ["CoordTestSupport"], path: "Benchmarks/CoordBench"),
     ]
 )

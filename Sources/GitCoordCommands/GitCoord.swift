@@ -60,7 +60,7 @@ public struct GitCoord: ParsableCommand {
             try command.run()
             Glibc.exit(0)
         } catch let error as CoordError {
-            fail(error.description, hint: error.hint)
+            fail(error.description, hint: error.nextStep.map(TerminalHint.text))
         } catch let error as GitError {
             fail(error.description, hint: error.isReadOnly ? readOnlyHint() : nil)
         } catch let error as NegativeAnswer {

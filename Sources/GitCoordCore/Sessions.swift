@@ -56,7 +56,7 @@ extension Coordination {
         record.startClock = try largestClock()
         refreshFromWorktree(&record)
         try store.update(SessionKind.self, at: RefLayout.session(id), message: "start \(name)") { current in
-            guard current == nil else { throw CoordError.git("session id \(id) exists already") }
+            guard current == nil else { throw CoordError.sessionIDTaken(id) }
             return record
         }
         return Session(record: record, now: now, ttl: settings.sessionTTL)
@@ -84,7 +84,7 @@ extension Coordination {
                 continue
             }
         }
-        throw CoordError.git("could not find a free session name; give one with --name")
+        throw CoordError.noFreeName
     }
 
     /// A name is held by a live session, or by one still starting: its name is reserved before its record is

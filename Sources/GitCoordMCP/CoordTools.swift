@@ -96,7 +96,10 @@ public struct CoordTools: Sendable {
             case "inbox": text = try inbox(coordination, arguments)
             default: throw ToolFailure("unknown tool '\(name)'; the tools are " + Self.tools.map(\.name).joined(separator: ", "))
             }
-            return .init(content: [.text(text: text, annotations: nil, _meta: nil)], isError: false)
+            // What a read skipped (a malformed record from a remote) goes with the answer, as it does on stderr.
+            let warnings = coordination.warnings.map { "warning: " + Display.neutralised($0) }
+            return .init(content: [.text(text: ([text] + warnings).joined(separator: "\n"), annotations: nil, _meta: nil)],
+                         isError: false)
         } catch {
             return .init(content: [.text(text: Self.describe(error), annotations: nil, _meta: nil)], isError: true)
         }
@@ -170,9 +173,7 @@ public struct CoordTools: Sendable {
     private func send(_ coordination: Coordination, _ arguments: [String: Value]) throws -> String {
         let session = try coordination.resolveSession(selector(arguments))
         let text = try MessageText.validated(try Self.string(arguments, "text"), what: "the message")
-        let record = try coordination.send(text, to: try Self.string(arguments, "to"), from: session)
-        let warnings = coordination.warnings.map(Display.neutralised)
-        return try Self.json(LogItemView(record)) + (warnings.isEmpty ? "" : "\nwarning: " + warnings.joined(separator: "\nwarning: "))
+        return try Self.json(LogItemView(try coordination.send(text, to: try Self.string(arguments, "to"), from: session)))
     }
 
     private func inbox(_ coordination: Coordination, _ arguments: [String: Value]) throws -> String {
@@ -218,7 +219,7 @@ public struct CoordTools: Sendable {
     static func describe(_ error: Error) -> String {
         switch error {
         case let error as CoordError:
-            return "error: " + Display.neutralised(error.description) + (error.hint.map { "\nhint: " + $0 } ?? "")
+            return "error: " + Display.neutralised(error.description) + (error.nextStep.map { "\nhint: " + ToolHint.text($0) } ?? "")
         case let error as GitError: return "error: " + Display.neutralised(error.description)
         case let error as ToolFailure: return "error: " + error.message
         default: return "error: " + Display.neutralised("\(error)")

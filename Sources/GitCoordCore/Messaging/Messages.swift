@@ -59,7 +59,7 @@ extension Coordination {
             written = record
             return try Self.encoder.encode(record)
         }
-        guard let written else { throw CoordError.git("\(ref) was not written") }
+        guard let written else { throw CoordError.contention(ref: ref) }
         return written
     }
 }

@@ -128,7 +128,7 @@ struct SyncLock {
             lock = try FileLock(path: commonDir + "/coord-sync.lock")
             try lock.lock()
         } catch let error as SystemError {
-            throw CoordError.git(error.description)
+            throw CoordError.system(what: "lock \(commonDir)/coord-sync.lock", reason: error.reason)
         }
     }
 
