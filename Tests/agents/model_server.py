@@ -39,16 +39,27 @@ class Text:
 @dataclass
 class Tool:
     """The model calls one tool. `name`/`input` in the CLI's own terms (Claude: `Bash` with `{"command": ...}`;
-    Codex: `exec_command` with `{"cmd": ...}`). `custom=True` sends a Responses API custom tool call (Codex's
-    freeform `apply_patch`), whose input is plain text. `namespace` is the Responses namespace of a deferred tool
-    (Codex MCP tools, e.g. `mcp__git_coord__`)."""
+    Codex: `exec_command` with `{"cmd": ...}`). Responses API only: `kind` is the output item's type,
+    `function_call`, `custom_tool_call` (Codex's freeform `apply_patch`, whose input is plain text) or
+    `tool_search_call` (Codex's client-side search of deferred tools); `namespace` is the namespace of a deferred
+    tool that search loaded (Codex's MCP tools)."""
     name: str
     input: Any
-    custom: bool = False
+    kind: str = "function_call"
     namespace: str | None = None
 
 
 Step = Text | Tool | Callable[[dict], "Text | Tool"]
+
+
+def hold(gate: threading.Event, step: "Text | Tool", timeout: float = 60) -> Callable[[dict], "Text | Tool"]:
+    """A step that keeps the model's answer back until `gate` is set: the CLI waits for its model, so the session
+    stays live, mid-turn, while the test does something else (start a second session, look at `git coord list`)."""
+    def play(_body: dict) -> "Text | Tool":
+        if not gate.wait(timeout):
+            return Text("(the lab's gate was never opened)")
+        return step
+    return play
 
 
 # Claude Code's tools, as the model calls them.
@@ -77,7 +88,15 @@ def exec_command(command: str, workdir: str | None = None) -> Tool:
 
 
 def apply_patch(patch: str) -> Tool:
-    return Tool("apply_patch", patch, custom=True)
+    return Tool("apply_patch", patch, kind="custom_tool_call")
+
+
+def codex_tool_search(query: str, limit: int = 8) -> Tool:
+    return Tool("tool_search", {"query": query, "limit": limit}, kind="tool_search_call")
+
+
+def codex_mcp(namespace: str, name: str, arguments: dict) -> Tool:
+    return Tool(name, arguments, namespace=namespace)
 
 
 # MARK: Scripts and records
@@ -354,9 +373,12 @@ class ModelServer:
         item_id = f"item_lab{next(self._ids)}"
         if isinstance(step, Tool):
             call_id = f"call_lab{next(self._ids)}"
-            if step.custom:
+            if step.kind == "custom_tool_call":
                 item = {"type": "custom_tool_call", "id": item_id, "status": "completed", "call_id": call_id,
                         "name": step.name, "input": step.input}
+            elif step.kind == "tool_search_call":
+                item = {"type": "tool_search_call", "id": item_id, "status": "completed", "call_id": call_id,
+                        "execution": "client", "arguments": step.input}
             else:
                 item = {"type": "function_call", "id": item_id, "status": "completed", "call_id": call_id,
                         "name": step.name, "arguments": json.dumps(step.input)}
