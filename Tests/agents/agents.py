@@ -11,8 +11,9 @@
 from __future__ import annotations
 
 import json
-import re
 import os
+import re
+import shlex
 import shutil
 import subprocess
 import tempfile
@@ -334,14 +335,19 @@ def codex(lab: Lab, *args: str, cwd: Path | None = None) -> subprocess.Completed
                           stdin=subprocess.DEVNULL, capture_output=True, text=True, timeout=60)
 
 
-def codex_exec(lab: Lab, worktree: Path, script: Script, prompt: str, *steps, home: Path | None = None,
+def codex_exec(lab: Lab, worktree: Path, script: Script, prompt: str, *steps, resume: str | None = None,
                args: tuple = (), timeout: float = 120) -> CodexRun:
-    """One `codex exec --json` run (its events on stdout, its log on stderr), with the CODEX_HOME of
-    `codex_home` unless `home` is given."""
+    """One `codex exec --json` run (its events on stdout, its log on stderr) with the lab's CODEX_HOME; with
+    `resume`, `codex exec resume <thread id>` (the conversation already carries the session's marker).
+
+    LAB_CODEX_BYPASS_HOOK_TRUST=1 adds `--dangerously-bypass-hook-trust`: a diagnostic aid to see what lies behind
+    untrusted hooks, never a way to make a test pass."""
     script.then(*steps)
-    home = home or lab.home / ".codex"
-    result = subprocess.run([str(CODEX), "exec", "--json", *args, f"{script.marker} {prompt}"], cwd=worktree,
-                            env=lab.env(CODEX_HOME=str(home), RUST_LOG=os.environ.get("LAB_RUST_LOG", "warn")),
+    command = [str(CODEX), "exec", "--json", *args]
+    if os.environ.get("LAB_CODEX_BYPASS_HOOK_TRUST") == "1":
+        command.append("--dangerously-bypass-hook-trust")
+    command += ["resume", resume, prompt] if resume else [f"{script.marker} {prompt}"]
+    result = subprocess.run(command, cwd=worktree, env=lab.env(RUST_LOG=os.environ.get("LAB_RUST_LOG", "warn")),
                             stdin=subprocess.DEVNULL, capture_output=True, text=True, timeout=timeout)
     runs = len(list(lab.logs.glob(f"{script.name}.codex-*.stdout.jsonl")))
     (lab.logs / f"{script.name}.codex-{runs}.stdout.jsonl").write_text(result.stdout)
@@ -352,7 +358,42 @@ def codex_exec(lab: Lab, worktree: Path, script: Script, prompt: str, *steps, ho
             events.append(json.loads(line))
         except ValueError:
             pass
-    return CodexRun(result, events, home)
+    return CodexRun(result, events, lab.home / ".codex")
+
+
+def register_codex_mcp(lab: Lab, install_outputs: list) -> None:
+    """The MCP registration `git coord install codex` did or told the user to do: nothing when the user's Codex
+    config has a git-coord server already; else the `codex mcp add ...` line install printed; else the README's."""
+    config = (lab.home / ".codex" / "config.toml").read_text()
+    if re.search(r"^\[mcp_servers\.\"?git[-_]coord", config, re.M):
+        return
+    printed = [line[line.index("codex mcp add"):] for output in install_outputs
+               for line in (output.stdout + output.stderr).splitlines() if "codex mcp add" in line]
+    command = shlex.split(printed[0].strip().rstrip("`")) if printed else \
+        ["codex", "mcp", "add", "git-coord", "--", "git", "coord", "mcp"]
+    added = codex(lab, *command[1:])
+    assert added.returncode == 0, added.stderr
+
+
+def install_codex(lab: Lab, *worktrees: Path) -> None:
+    """What a Codex user does: their own Codex config (the provider), then `git coord install codex` in each
+    worktree, then the MCP registration install did or printed."""
+    codex_home(lab)
+    outputs = [lab.coord("install", "codex", cwd=worktree) for worktree in worktrees or (lab.main, lab.other)]
+    register_codex_mcp(lab, outputs)
+
+
+def function_outputs(request_body: dict) -> list:
+    """The tool outputs in a Responses API request, in order (function_call_output / custom_tool_call_output /
+    tool_search_output items)."""
+    return [item for item in request_body.get("input", []) if item.get("type", "").endswith("_output")]
+
+
+def output_text(item: dict) -> str:
+    output = item.get("output")
+    if isinstance(output, list):
+        return "\n".join(part.get("text", "") for part in output)
+    return output if isinstance(output, str) else json.dumps(item.get("tools", output))
 
 
 def make_lab(base: Path, server: ModelServer, name: str) -> Lab:
@@ -389,10 +430,11 @@ def claude_hook_problems(debug_log: str, messages: list | None = None) -> list[s
 
 
 def codex_hook_problems(stderr: str) -> list[str]:
-    """Hook failures and git-coord diagnostics in `codex exec`'s log."""
+    """Hook failures and git-coord diagnostics in `codex exec`'s log. A hook's deny is not one: Codex logs the
+    blocked call at ERROR level ("Command blocked by PreToolUse hook: <reason>")."""
     return [line for line in stderr.splitlines()
-            if ("hook" in line.lower() and ("ERROR" in line or "WARN" in line or "failed" in line))
-            or "git-coord hook" in line]
+            if (("hook" in line.lower() and ("ERROR" in line or "WARN" in line or "failed" in line))
+                or "git-coord hook" in line) and "blocked by PreToolUse hook" not in line]
 
 
 REGISTERED = re.compile(r'registered as git-coord session "([^"]+)" \(id ([0-9a-f]+)\)')

@@ -6,31 +6,22 @@ nobody can answer. The model is scripted (model_server.py); every request it get
 """
 
 import json
-import threading
 
 import pytest
 
+import scenarios
 from agents import ClaudeSession, allow_everything, claude_hook_problems, claude_print
 from model_server import Text, Tool, bash, edit, tool_search
+from scenarios import claude_holder, install_claude, no_claude_hook_problems
 
 ONE_SHOT_EDITS = ("--permission-mode", "acceptEdits")  # what a user of `claude -p` who lets it edit passes
 
 
-def install_claude(lab, *worktrees):
-    for worktree in worktrees or (lab.main, lab.other):
-        lab.coord("install", "claude", cwd=worktree)
+def session_in(lab, worktree):
+    return scenarios.session_in(lab, worktree, "claude")
 
 
-def session_in(lab, worktree, agent="claude"):
-    found = [s for s in lab.sessions() if s["worktree"] == str(worktree) and s["agent"] == agent]
-    assert len(found) == 1, f"one live {agent} session in {worktree}: {found}"
-    return found[0]
-
-
-def no_hook_problems(*sessions):
-    for session in sessions:
-        problems = claude_hook_problems(session.debug_log(), session.messages)
-        assert not problems, f"{session.script.name}: hook problems:\n" + "\n".join(problems)
+no_hook_problems = no_claude_hook_problems
 
 
 def count(text, needle):
@@ -38,10 +29,11 @@ def count(text, needle):
 
 
 def start_pair(lab, alice_permissions=allow_everything, bob_permissions=allow_everything):
-    """alice in the main checkout and bob in the linked worktree, each through one first prompt."""
+    """alice in the main checkout, then bob in the linked worktree, each through one first prompt. (Claude Code
+    runs SessionStart when its process starts, before any prompt: bob starts once alice is registered.)"""
     alice = ClaudeSession(lab, lab.main, lab.script("alice"), permissions=alice_permissions).start()
-    bob = ClaudeSession(lab, lab.other, lab.script("bob"), permissions=bob_permissions).start()
     alice.prompt("Hello, I am working on the parser.", Text("Noted."))
+    bob = ClaudeSession(lab, lab.other, lab.script("bob"), permissions=bob_permissions).start()
     bob.prompt("Hello, I am writing the docs.", Text("Noted."))
     return alice, bob
 
@@ -138,19 +130,9 @@ def test_note_and_message_from_stdin_lose_the_heredoc_newline(lab):
         alice.close(), bob.close()
 
 
-def guard_holder(lab, claim_step_factory):
-    """bob (linked worktree) claims shared.txt through his model; returns bob's session and record."""
-    bob = ClaudeSession(lab, lab.other, lab.script("bob")).start()
-    bob.prompt("I am rewriting shared.txt; hold it.", *claim_step_factory(), Text("Claimed."))
-    claims = lab.claims()
-    record = session_in(lab, lab.other)
-    assert [(c["pattern"], c["session"]) for c in claims] == [("shared.txt", record["id"])], claims
-    return bob, record
-
-
 def test_edit_guard_stops_a_one_shot_edit_of_a_file_claimed_through_bash(lab):
     install_claude(lab)
-    bob, holder = guard_holder(lab, lambda: [bash("git coord claim shared.txt --reason 'bob rewrites it'")])
+    bob, holder = claude_holder(lab, bash("git coord claim shared.txt --reason 'bob rewrites it'"))
     try:
         shared, readme = lab.main / "shared.txt", lab.main / "README.md"
         script = lab.script("alice")
@@ -171,9 +153,8 @@ def test_edit_guard_stops_a_one_shot_edit_of_a_file_claimed_through_bash(lab):
 
 def test_edit_guard_asks_the_sdk_host_before_an_edit_of_a_file_claimed_through_mcp(lab):
     install_claude(lab)
-    bob, holder = guard_holder(lab, lambda: [
-        tool_search("select:mcp__git-coord__claim"),
-        Tool("mcp__git-coord__claim", {"paths": ["shared.txt"], "reason": "bob rewrites it"})])
+    bob, holder = claude_holder(lab, tool_search("select:mcp__git-coord__claim"),
+                                Tool("mcp__git-coord__claim", {"paths": ["shared.txt"], "reason": "bob rewrites it"}))
     asked = []
 
     def person(request):
