@@ -155,11 +155,13 @@ class ClaudeSession:
 
     def start(self) -> "ClaudeSession":
         args = [str(CLAUDE), "--output-format", "stream-json", "--verbose", "--input-format", "stream-json",
-                "--debug-file", str(self.debug_path), *self.extra_args]
+                "--include-hook-events", "--debug-file", str(self.debug_path), *self.extra_args]
         if self.permissions:
             args += ["--permission-prompt-tool", "stdio"]
         self._stderr = open(self.stderr_path, "w")
-        self.process = subprocess.Popen(args, cwd=self.worktree, env=claude_env(self.lab, self.titles),
+        # As the Agent SDK starts it (an SDK session also generates the session's title, when allowed to).
+        env = claude_env(self.lab, self.titles, CLAUDE_CODE_ENTRYPOINT="sdk-py", CLAUDE_AGENT_SDK_VERSION="0.2.189")
+        self.process = subprocess.Popen(args, cwd=self.worktree, env=env,
                                         stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=self._stderr,
                                         text=True, bufsize=1)
         self._reader = threading.Thread(target=self._read, daemon=True)
