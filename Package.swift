@@ -21,16 +21,18 @@ let package = Package(
         ),
         // Process start-up help for libgit2 (see startup.c for why it exists).
         .target(name: "CGitCoordStartup", dependencies: ["CLibGit2"]),
+        // The operating system's calls (files, locks, stdin, environment), EINTR and errno handled once.
+        .target(name: "GitCoordSystem"),
         // Everything about repositories, records and sessions; nothing about the command line.
-        .target(name: "GitCoordCore", dependencies: ["CLibGit2", "CGitCoordStartup"]),
+        .target(name: "GitCoordCore", dependencies: ["CLibGit2", "CGitCoordStartup", "GitCoordSystem"]),
         // The coding agents' hook protocols (Claude Code, Codex, Gemini CLI): parse an event, decide, render.
         // No command line and no libgit2 here; the core does the storage.
-        .target(name: "GitCoordAgents", dependencies: ["GitCoordCore"]),
+        .target(name: "GitCoordAgents", dependencies: ["GitCoordCore", "GitCoordSystem"]),
         // The stdio MCP server, in its own executable: the MCP SDK pulls in full Foundation, which the hot-path
         // hook binary must not load (see docs/design.md, "The MCP server binary").
         .target(
             name: "GitCoordMCP",
-            dependencies: ["GitCoordCore", "GitCoordAgents", .product(name: "MCP", package: "swift-sdk")]
+            dependencies: ["GitCoordCore", "GitCoordAgents", "GitCoordSystem", .product(name: "MCP", package: "swift-sdk")]
         ),
         .executableTarget(name: "git-coord-mcp", dependencies: ["GitCoordMCP"]),
         // One struct per subcommand, on top of the core.
@@ -39,6 +41,7 @@ let package = Package(
             dependencies: [
                 "GitCoordCore",
                 "GitCoordAgents",
+                "GitCoordSystem",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),

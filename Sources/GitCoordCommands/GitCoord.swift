@@ -34,6 +34,8 @@ public struct GitCoord: ParsableCommand {
             ClaimCommand.self, Release.self, Claims.self, Check.self,
             // Other clones
             Sync.self,
+            // Repair
+            DoctorCommand.self,
             // Agents and git
             Install.self, MCPCommand.self, Hook.self,
         ]

@@ -1,5 +1,7 @@
 import ArgumentParser
+import GitCoordAgents
 import GitCoordCore
+import GitCoordSystem
 #if canImport(FoundationEssentials)
 import FoundationEssentials
 #else
@@ -14,6 +16,9 @@ enum GitHookRunner {
             // Opened as git would (GIT_DIR, GIT_INDEX_FILE, ...): git sets them for its hooks.
             let coordination = try Coordination(requireEnabled: false)
             guard coordination.isEnabled else { return }
+            // git waits for its hooks: a write that cannot land at once is left for the next event.
+            coordination.store.retryBudget = RecordStore.hookRetryBudget
+            defer { for warning in coordination.warnings { printError("git-coord: warning: " + Display.neutralised(warning)) } }
             try body(coordination)
         } catch let refusal as NegativeAnswer {
             throw refusal
@@ -24,7 +29,7 @@ enum GitHookRunner {
         }
     }
 
-    static var selector: String? { ProcessInfo.processInfo.environment["GIT_COORD_SESSION"] }
+    static var selector: SessionSelector { SessionSelector.from(environment: Environment.all) }
 }
 
 struct PreCommitHook: ParsableCommand {
@@ -46,9 +51,8 @@ struct PreCommitHook: ParsableCommand {
 
     static func handle() throws {
         try GitHookRunner.run { coordination in
-            let environment = ProcessInfo.processInfo.environment
-            let check = try coordination.checkStaged(indexFile: environment["GIT_INDEX_FILE"],
-                                                     directory: FileManager.default.currentDirectoryPath,
+            let check = try coordination.checkStaged(indexFile: Environment["GIT_INDEX_FILE"],
+                                                     directory: Environment.currentDirectory,
                                                      selector: GitHookRunner.selector)
             guard !check.overlaps.isEmpty else { return }
             let now = nowMillis()
@@ -94,7 +98,7 @@ struct PostCheckoutHook: ParsableCommand {
     static func handle(_ arguments: [String]) throws {
         try GitHookRunner.run { coordination in
             let sessions = try coordination.sessions()
-            let me = coordination.hookSession(selector: GitHookRunner.selector, among: sessions)
+            let me = coordination.currentSession(GitHookRunner.selector, among: sessions)
             if let me, me.isLive { try coordination.updateSession(me) }
             guard arguments.count >= 3, arguments[2] == "1" else { return }  // 0: files checked out, branch unchanged
             let branch = coordination.repository.currentBranch
@@ -132,7 +136,7 @@ struct PostCommitHook: ParsableCommand {
 
     static func refresh() throws {
         try GitHookRunner.run { coordination in
-            let me = coordination.hookSession(selector: GitHookRunner.selector, among: try coordination.sessions())
+            let me = coordination.currentSession(GitHookRunner.selector, among: try coordination.sessions())
             if let me, me.isLive { try coordination.updateSession(me) }
         }
     }

@@ -120,7 +120,7 @@ public enum CoordError: Error, Equatable, CustomStringConvertible {
         case .remoteNotShared(let name): return "share it with 'git coord init --remote \(name)' (or 'git config remote.\(name).coord true')"
         case .sessionInOtherClone: return "act for it in its own clone, or start a session here with 'git coord start'"
         case .remoteFailed: return "local coordination state is unchanged; check the remote with 'git ls-remote REMOTE' and sync again"
-        case .staleLock(let path): return "if no git-coord or git process is running, remove \(path)"
+        case .staleLock: return "a git command may hold it; if none runs, 'git coord doctor --fix' removes it (git-coord does too once it is 30 s old)"
         case .invalidPattern: return "claim a path, a directory or a git pathspec such as 'src/components/**'"
         case .hooksNotWritable:
             return "make it writable, or point core.hooksPath at a folder you can write, and run 'git coord init' again"

@@ -1,32 +1,48 @@
-/// Codex CLI's hook protocol (developers.openai.com/codex/hooks): Claude Code's event names and answer format,
-/// with three differences that matter here.
+/// Codex CLI (developers.openai.com/codex/hooks; observed in the real CLI: docs/design.md, "Coding agents"):
+/// Claude Code's event names and answer format, with these differences.
 ///
 /// - Files are edited by one tool, `apply_patch`, whose patch text is in `tool_input.command` (older builds:
-///   `tool_input.patch`); the paths are read from its `*** Add/Update/Delete File:` and `*** Move to:` lines.
-/// - PreToolUse accepts only `permissionDecision: "deny"` (with a reason); "ask" and "allow" are rejected as
-///   unsupported and the tool runs anyway. So `ask` is answered as a warning: `additionalContext` for the model
-///   and `systemMessage` for the user, and Codex's own approval prompt (when its policy asks) is where the person
-///   decides. `coord.editConflict=deny` blocks.
-/// - There is no SessionEnd: sessions end by TTL.
-enum CodexDialect {
-    static let editTools: Set<String> = ["apply_patch", "Edit", "Write"]
-    static let contextLimit = 10_000
+///   `patch`, `input`); the paths come from its `*** Add/Update/Delete File:` and `*** Move to:` lines.
+/// - PreToolUse honours only `deny`: "ask" lets the edit run. So nobody can be asked, and the edit guard refuses by
+///   default, the reason reaching the model.
+/// - There is no env file: the model's shell has `CODEX_THREAD_ID`, the hooks' `session_id`.
+public struct CodexDialect: AgentDialect {
+    public init() {}
+    public var kind: AgentKind { .codex }
+    public var displayName: String { "Codex CLI" }
+    public var contextLimit: Int { 10_000 }
+    public var canAsk: Bool { false }
+    public var hasSessionEnd: Bool { true }
+    public var envFileVariables: [String] { [] }
+    public var projectDirectoryVariable: String? { nil }
+    public var shellSessionVariable: String? { "CODEX_THREAD_ID" }
 
-    static func event(from json: JSONValue) throws -> AgentEvent {
-        try ClaudeDialect.event(from: json, editTools: editTools, editedPaths: editedPaths)
-    }
+    /// Codex edits files through one tool.
+    static let editTools = ["apply_patch"]
 
-    static func editedPaths(_ input: JSONValue?) -> [String] {
-        guard let input else { return [] }
-        if let path = input["file_path"]?.stringValue, !path.isEmpty { return [path] }
-        guard let patch = input["command"]?.stringValue ?? input["patch"]?.stringValue ?? input["input"]?.stringValue else {
-            return []
+    public func event(from input: [UInt8]) throws -> AgentEvent {
+        try ClaudeEvents.event(from: input, editTools: Self.editTools) { input in
+            if let path = input.filePath, !path.isEmpty { return [path] }
+            return (input.command ?? input.patch ?? input.input).map(ApplyPatch.paths(in:)) ?? []
         }
-        return ApplyPatch.paths(in: patch)
     }
 
-    static func render(_ reply: HookReply, for event: AgentEvent) -> String {
-        ClaudeDialect.render(reply, for: event, canAsk: false)
+    public func render(_ reply: HookReply, for event: AgentEvent) -> String {
+        ClaudeEvents.render(reply, for: event, contextLimit: contextLimit, canAsk: canAsk)
+    }
+
+    public var hookGroups: [HookGroup] {
+        [HookGroup("SessionStart"), HookGroup("UserPromptSubmit"),
+         HookGroup("PreToolUse", matcher: Self.editTools.joined(separator: "|")),
+         HookGroup("PostToolUse"), HookGroup("SessionEnd")]
+    }
+
+    public func hookEntry(command: String) -> JSONValue {
+        .object(["type": .string("command"), "command": .string(command), "timeout": .number("10")])
+    }
+
+    public func installation(_ context: InstallContext) -> [InstallStep] {
+        [.json(".codex/hooks.json", .hooks)]
     }
 }
 

@@ -6,6 +6,7 @@ import Foundation
 #if canImport(Glibc)
 import Glibc
 #endif
+import GitCoordSystem
 
 /// `git coord install <agent>`: merges git-coord's hooks (and its MCP server, and slash commands where the agent
 /// reads them from the repository) into the agent's settings in one worktree; `--uninstall` takes them out.
@@ -14,7 +15,7 @@ import Glibc
 /// valid JSON is refused, not overwritten; writes go through a temporary file and a rename, so a killed install
 /// leaves the old file or the new one.
 public struct AgentInstaller {
-    public enum Scope: Sendable { case local, shared }
+    public typealias Scope = InstallContext.Scope
 
     public struct Change: Equatable, Sendable {
         public enum Action: String, Sendable { case created, updated, removed, unchanged, skipped }
@@ -29,53 +30,57 @@ public struct AgentInstaller {
         public var description: String { "cannot use \(path): \(reason)" }
     }
 
-    public let agent: AgentKind
-    public let worktree: String
-    /// The repository's shared git folder, for `info/exclude`.
-    public let commonDir: String
-    public let scope: Scope
+    public let dialect: any AgentDialect
+    public let context: InstallContext
 
     public init(agent: AgentKind, worktree: String, commonDir: String, scope: Scope) {
-        self.agent = agent
-        self.worktree = worktree
-        self.commonDir = commonDir
-        self.scope = scope
+        dialect = agent.dialect
+        context = InstallContext(worktree: worktree, commonDir: commonDir, scope: scope)
     }
+
+    var agent: AgentKind { dialect.kind }
+    var worktree: String { context.worktree }
 
     /// The settings file the hooks go into, relative to the worktree.
     public var settingsPath: String {
-        switch agent {
-        case .claude: return scope == .shared ? ".claude/settings.json" : ".claude/settings.local.json"
-        case .codex: return ".codex/hooks.json"
-        case .gemini: return ".gemini/settings.json"
-        }
-    }
-
-    /// Where the MCP server is registered, when the agent reads that from the repository.
-    var mcpPath: String? {
-        switch agent {
-        case .claude: return ".mcp.json"
-        case .gemini: return ".gemini/settings.json"
-        case .codex: return nil  // ~/.codex/config.toml only: `codex mcp add git-coord -- git coord mcp`
-        }
+        dialect.installation(context).compactMap { step -> String? in
+            if case .json(let path, .hooks) = step { return path }
+            return nil
+        }.first ?? ""
     }
 
     public func install() throws -> [Change] {
-        var changes = [try editJSON(settingsPath) { HookSettings.installed($0, agent: agent) }]
-        if let mcpPath { changes.append(try editJSON(mcpPath) { HookSettings.withMCPServer($0) }) }
-        for file in AgentCommands.files(agent) { changes.append(try writeCommand(file)) }
-        if scope == .local {
-            try LocalExclude(commonDir: commonDir, agent: agent).set(Array(Set(changes.filter { $0.action == .created }
-                .map(\.path) + LocalExclude(commonDir: commonDir, agent: agent).current())).sorted())
+        var changes: [Change] = []
+        for step in dialect.installation(context) {
+            switch step {
+            case .json(let path, .hooks): changes.append(try editJSON(path) { HookSettings.installed($0, dialect: dialect) })
+            case .json(let path, .mcpServers): changes.append(try editJSON(path) { HookSettings.withMCPServer($0) })
+            case .json(let path, .listMembers(let values, let keyPath)):
+                changes.append(try editJSON(path) { StringListSettings.adding(values, at: keyPath, in: $0) })
+            case .command(let file): changes.append(try writeCommand(file))
+            }
+        }
+        if context.scope == .local {
+            let exclude = LocalExclude(commonDir: context.commonDir, agent: agent)
+            try exclude.set(Array(Set(changes.filter { $0.action == .created }.map(\.path) + exclude.current())).sorted())
         }
         return merged(changes)
     }
 
     public func uninstall() throws -> [Change] {
-        var changes = [try editJSON(settingsPath, deleteWhenEmpty: true) { HookSettings.removed($0, agent: agent) }]
-        if let mcpPath { changes.append(try editJSON(mcpPath, deleteWhenEmpty: true) { HookSettings.withoutMCPServer($0) }) }
-        for file in AgentCommands.files(agent) { changes.append(try removeCommand(file)) }
-        try LocalExclude(commonDir: commonDir, agent: agent).set([])
+        var changes: [Change] = []
+        for step in dialect.installation(context) {
+            switch step {
+            case .json(let path, .hooks):
+                changes.append(try editJSON(path, deleteWhenEmpty: true) { HookSettings.removed($0, command: dialect.hookCommand) })
+            case .json(let path, .mcpServers):
+                changes.append(try editJSON(path, deleteWhenEmpty: true) { HookSettings.withoutMCPServer($0) })
+            case .json(let path, .listMembers(let values, let keyPath)):
+                changes.append(try editJSON(path, deleteWhenEmpty: true) { StringListSettings.removing(values, at: keyPath, in: $0) })
+            case .command(let file): changes.append(try removeCommand(file))
+            }
+        }
+        try LocalExclude(commonDir: context.commonDir, agent: agent).set([])
         return merged(changes)
     }
 
@@ -183,51 +188,39 @@ struct LocalExclude {
     }
 }
 
-/// Whole-file reads and atomic writes (temporary file, then rename), keeping an existing file's mode.
+/// Whole-file reads and atomic writes of settings files (see `Files`), failures in the installer's terms.
 enum FileText {
     static func read(_ path: String) throws -> [UInt8]? {
-        let fd = open(path, O_RDONLY | O_CLOEXEC)
-        if fd < 0 {
-            if errno == ENOENT { return nil }
-            throw AgentInstaller.Failure(path: path, reason: String(cString: strerror(errno)))
-        }
-        defer { close(fd) }
-        var bytes: [UInt8] = []
-        var chunk = [UInt8](repeating: 0, count: 65_536)
-        while true {
-            let count = chunk.withUnsafeMutableBufferPointer { Glibc.read(fd, $0.baseAddress, $0.count) }
-            if count < 0 && errno == EINTR { continue }
-            if count < 0 { throw AgentInstaller.Failure(path: path, reason: String(cString: strerror(errno))) }
-            if count == 0 { return bytes }
-            bytes.append(contentsOf: chunk[0..<count])
-            if bytes.count > 16 << 20 { throw AgentInstaller.Failure(path: path, reason: "it is over 16 MiB") }
+        do {
+            return try Files.read(path, limit: 16 << 20)
+        } catch let error as SystemError where error.code == EFBIG {
+            throw AgentInstaller.Failure(path: path, reason: "it is over 16 MiB")
+        } catch let error as SystemError {
+            throw AgentInstaller.Failure(path: path, reason: error.reason)
         }
     }
 
+    /// Written beside the file, flushed and renamed over it, keeping an existing file's mode: a killed install
+    /// leaves the old settings or the new ones.
     static func write(_ path: String, _ bytes: [UInt8]) throws {
         let folder = String(path[..<path.lastIndex(of: "/")!])
         do {
-            try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+            try Files.makeDirectories(folder)
         } catch {
             throw AgentInstaller.Failure(path: folder, reason: "cannot create the folder")
         }
-        var info = stat()
-        let mode = stat(path, &info) == 0 ? info.st_mode & 0o7777 : 0o644
-        let temporary = path + ".git-coord-\(getpid()).tmp"
-        let fd = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode)
-        guard fd >= 0 else { throw AgentInstaller.Failure(path: path, reason: String(cString: strerror(errno))) }
-        let written = bytes.withUnsafeBufferPointer { Glibc.write(fd, $0.baseAddress, $0.count) }
-        let closed = close(fd)
-        guard written == bytes.count, closed == 0, rename(temporary, path) == 0 else {
-            let reason = String(cString: strerror(errno))
-            unlink(temporary)
-            throw AgentInstaller.Failure(path: path, reason: reason)
+        do {
+            try Files.writeAtomically(path, bytes)
+        } catch let error as SystemError {
+            throw AgentInstaller.Failure(path: path, reason: error.reason)
         }
     }
 
     static func remove(_ path: String) throws {
-        guard unlink(path) == 0 || errno == ENOENT else {
-            throw AgentInstaller.Failure(path: path, reason: String(cString: strerror(errno)))
+        do {
+            try Files.remove(path)
+        } catch let error as SystemError {
+            throw AgentInstaller.Failure(path: path, reason: error.reason)
         }
     }
 }

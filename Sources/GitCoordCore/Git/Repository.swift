@@ -1,4 +1,5 @@
 import CLibGit2
+import GitCoordSystem
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -124,11 +125,7 @@ public final class Repository {
     }
 }
 
-func currentDirectory() -> String {
-    guard let cwd = getcwd(nil, 0) else { return "." }
-    defer { free(cwd) }
-    return String(cString: cwd)
-}
+func currentDirectory() -> String { Environment.currentDirectory }
 
 /// Resolves symlinks and drops a trailing slash, so paths from git, libgit2 and the shell compare equal.
 public func canonicalPath(_ path: String) -> String {

@@ -26,28 +26,22 @@ extension Coordination {
     }
 
     /// Decodes a log record and checks it belongs to `owner`'s log.
-    func decodeLogRecord(_ payload: Data, owner: String) throws -> LogRecord {
-        let record: LogRecord
-        do {
-            record = try JSONDecoder().decode(LogRecord.self, from: payload)
-        } catch {
-            throw CoordError.git("its record is not valid git-coord JSON")
-        }
-        if let problem = record.problem(owner: owner) { throw CoordError.git(problem) }
-        return record
+    func decodeLogRecord(_ payload: Data, owner: String, commit: ObjectID) throws -> LogRecord {
+        try store.decode(LogKind.self, payload, at: RefLayout.log(owner), commit: commit)
     }
 
     /// Calls `visit` with each readable record of a log, newest first, until it returns false.
     /// Unreadable records are skipped with a warning: a remote can write anything.
     func walkLog(_ head: LogHead, _ visit: (ObjectID, LogRecord) throws -> Bool) throws {
         try store.walk(from: head.commit) { commit, payload in
+            let record: LogRecord
             do {
-                let record = try decodeLogRecord(try payload.get(), owner: head.writer)
-                return try visit(commit, record)
-            } catch let error as CoordError {
-                warn("skipping record \(commit.hex.prefix(12)) of \(head.ref): \(error.description)")
+                record = try decodeLogRecord(try payload.get(), owner: head.writer, commit: commit)
+            } catch {
+                warn("skipping record \(commit.hex.prefix(12)) of \(head.ref): \(RecordStore.reason(error))")
                 return true
             }
+            return try visit(commit, record)
         }
     }
 
@@ -60,6 +54,13 @@ extension Coordination {
             return false
         }
         return newest
+    }
+
+    /// The highest sequence of `writer`'s log that any reader's cursor holds.
+    func highestSeenSequence(of writer: String) throws -> Int64 {
+        try store.heads(under: RefLayout.cursors).compactMap { _, _, payload in
+            (try? payload.get()).flatMap { try? JSONDecoder().decode(CursorRecord.self, from: $0) }?.positions[writer]?.seq
+        }.max() ?? 0
     }
 
     /// The Lamport clock for a new item: one more than the largest clock at the head of any log.

@@ -1,3 +1,4 @@
+import GitCoordSystem
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -30,7 +31,7 @@ struct Subprocess {
         posix_spawn_file_actions_adddup2(&actions, out.descriptor, 1)
         posix_spawn_file_actions_adddup2(&actions, err.descriptor, 2)
 
-        var environment = ProcessEnvironment.current()
+        var environment = Environment.all
         for (key, value) in extraEnvironment { environment[key] = value }
         let envStrings = environment.map { "\($0.key)=\($0.value)" }
 
@@ -96,21 +97,5 @@ private final class TemporaryFile {
             bytes.append(contentsOf: buffer[0..<count])
         }
         return String(decoding: bytes, as: UTF8.self)
-    }
-}
-
-/// The process environment as a dictionary (FoundationEssentials has no ProcessInfo.environment on every platform).
-enum ProcessEnvironment {
-    static func current() -> [String: String] {
-        var result: [String: String] = [:]
-        var pointer = environ
-        while let entry = pointer.pointee {
-            let text = String(cString: entry)
-            if let equals = text.firstIndex(of: "=") {
-                result[String(text[..<equals])] = String(text[text.index(after: equals)...])
-            }
-            pointer += 1
-        }
-        return result
     }
 }
