@@ -105,9 +105,6 @@ def test_notes_and_messages_reach_the_other_model_exactly_once(lab):
         alice.close(), bob.close()
 
 
-@pytest.mark.xfail(strict=True, reason="`git coord note -` and `send NAME -` keep the trailing newline of stdin: a "
-                   "heredoc (as the /note and /message commands write) stores 'text\\n', and the receiving model is "
-                   "shown an extra empty quoted line")
 def test_note_and_message_from_stdin_lose_the_heredoc_newline(lab):
     install_claude(lab)
     alice, bob = start_pair(lab)
@@ -218,9 +215,6 @@ def test_session_end_ends_the_session(lab):
     assert not claude_hook_problems(one_shot.debug)
 
 
-@pytest.mark.xfail(strict=True, reason="`install claude` adds no permission rules: in `claude -p` the model's "
-                   "`git coord task` Bash call is refused ('This command requires approval') and the MCP tool call "
-                   "(mcp__git-coord__set_task) is refused too, so the model cannot follow git-coord's own advice")
 def test_one_shot_model_may_run_git_coords_local_commands_and_tools(lab):
     install_claude(lab, lab.main)
     script = lab.script("alice")

@@ -26,9 +26,9 @@ SANDBOX_EROFS = ("the model's `git coord` write commands fail under Codex's defa
                  "'fatal: write record blob: failed to create temporary file '<repo>/.git/objects/tmp_object_git2_"
                  "...': Read-only file system' (.git is read-only; a linked worktree's common dir is outside the "
                  "writable roots)")
-MCP_HANDSHAKE = ("git-coord-mcp answers Codex's initialize (capabilities.experimental {\"codex/auth-change\":{}}, "
-                 "elicitation {form, url}, clientInfo.title) with -32603 \"The data isn't in the correct format\"; "
-                 "Codex drops the server, and tool_search finds no mcp__git_coord tools")
+MCP_WRITE_APPROVAL = ("git-coord's MCP write tools (set_task, note, claim) fail in Codex under approval_policy = never: "
+                      "'MCP tool call requires approval, but approval policy is never' (the registration install does "
+                      "or prints has no default_tools_approval_mode = \"approve\"; read-only list_sessions works)")
 
 
 def patch(path, old, new):
@@ -225,8 +225,8 @@ def test_codex_edit_guard_stops_apply_patch_of_a_file_claimed_through_bash(lab):
     no_codex_hook_problems(run)
 
 
-@pytest.mark.xfail(strict=True, reason=MCP_HANDSHAKE + " (bob's claim is never made); " + HOOKS_UNTRUSTED + "; and "
-                   "with the hooks run, the default (ask) lets the apply_patch land, as with a claim made through Bash")
+@pytest.mark.xfail(strict=True, reason=MCP_WRITE_APPROVAL + " (bob's claim is never made); " + HOOKS_UNTRUSTED + "; "
+                   "and with the hooks run, the default (ask) lets the apply_patch land, as with a claim made through Bash")
 def test_codex_edit_guard_stops_apply_patch_of_a_file_claimed_through_codex_mcp(lab):
     install_codex(lab)
     gate = threading.Event()
@@ -248,9 +248,8 @@ def test_codex_edit_guard_stops_apply_patch_of_a_file_claimed_through_codex_mcp(
     no_codex_hook_problems(run)
 
 
-@pytest.mark.xfail(strict=True, reason=MCP_HANDSHAKE + "; write tools would also need default_tools_approval_mode = "
-                   "\"approve\" on the server entry (else 'MCP tool call requires approval, but approval policy is "
-                   "never')")
+@pytest.mark.xfail(strict=True, reason=MCP_WRITE_APPROVAL + "; and " + HOOKS_UNTRUSTED + " (list_sessions lists "
+                   "no session)")
 def test_codex_mcp_tools_behind_tool_search(lab):
     install_codex(lab, lab.main)
     script = lab.script("alice")
@@ -271,13 +270,13 @@ def test_codex_mcp_tools_behind_tool_search(lab):
     assert [(n["from"]["id"], n["text"]) for n in lab.feed()] == [(record["id"], "alice's note, through MCP")]
 
 
-# Codex 0.163.0's initialize, byte for byte (recorded from the real CLI through a proxy).
+# Codex 0.163.0's initialize, byte for byte (recorded from the real CLI through a proxy). Also exercised through the
+# CLI by the tests above: a server Codex cannot initialize is dropped without a word in `codex exec --json`.
 CODEX_INITIALIZE = ('{"jsonrpc":"2.0","id":0,"method":"initialize","params":{"protocolVersion":"2025-06-18",'
                     '"capabilities":{"experimental":{"codex/auth-change":{}},"elicitation":{"form":{},"url":{}}},'
                     '"clientInfo":{"name":"codex-mcp-client","title":"Codex","version":"0.163.0"}}}')
 
 
-@pytest.mark.xfail(strict=True, reason=MCP_HANDSHAKE)
 def test_mcp_server_accepts_codexs_initialize(lab):
     server = subprocess.Popen([str(lab.bin_dir / "git-coord-mcp")], cwd=lab.main, env=lab.env(),
                               stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
