@@ -14,7 +14,6 @@ import json
 import os
 import re
 import shlex
-import shutil
 import subprocess
 import tempfile
 import threading
@@ -399,12 +398,9 @@ def output_text(item: dict) -> str:
 
 
 def make_lab(base: Path, server: ModelServer, name: str) -> Lab:
+    """A lab outside pytest (for experiments at a Python prompt): a fresh folder in `base`."""
     root = Path(tempfile.mkdtemp(prefix=f"{name}-", dir=base))
     return Lab(root, binaries_dir(), server, name)
-
-
-def remove(path: Path) -> None:
-    shutil.rmtree(path, ignore_errors=True)
 
 
 # MARK: What to look for
@@ -437,12 +433,3 @@ def codex_hook_problems(stderr: str) -> list[str]:
     return [line for line in stderr.splitlines()
             if (("hook" in line.lower() and ("ERROR" in line or "WARN" in line or "failed" in line))
                 or "git-coord hook" in line) and "blocked by PreToolUse hook" not in line]
-
-
-REGISTERED = re.compile(r'registered as git-coord session "([^"]+)" \(id ([0-9a-f]+)\)')
-
-
-def registration(shown: str) -> tuple[str, str] | None:
-    """(name, id) of the session git-coord's SessionStart context told the model it is."""
-    match = REGISTERED.search(shown)
-    return (match.group(1), match.group(2)) if match else None
