@@ -53,6 +53,7 @@ extension Coordination {
         // Sync accepts a session from another clone only when it names its clone: without it the session and its
         // claims would be invisible (or void) everywhere else.
         record.clone = try CloneIdentity.id(in: repository)
+        record.startClock = try largestClock()
         refreshFromWorktree(&record)
         try store.update(SessionKind.self, at: RefLayout.session(id), message: "start \(name)") { current in
             guard current == nil else { throw CoordError.git("session id \(id) exists already") }
@@ -135,7 +136,13 @@ extension Coordination {
             record.seen = now
             refreshFromWorktree(&record, scan: scan, now: now)
             written = record
-            let due = Double(now - old.seen) / 1000 >= settings.heartbeatInterval
+            // A clock that went back (a wrong clock, a clock corrected) would make the heartbeat never due again.
+            let elapsed = Double(now - old.seen) / 1000
+            let due = elapsed >= settings.heartbeatInterval || elapsed < 0
+            if elapsed < -1 && !warnings.contains(where: { $0.hasPrefix(Self.clockWarning) }) {
+                warn(Self.clockWarning + "reads \(formatAge(-elapsed)) before this session's last write; "
+                     + "other sessions judge liveness by the times written, so check the clock (date)")
+            }
             if record.sameContent(as: old) && !due && !forceHeartbeat { written = old; return nil }
             return record
         }
@@ -172,6 +179,8 @@ extension Coordination {
             return record
         }
     }
+
+    static let clockWarning = "this machine's clock "
 
     /// A record holds at most this many touched and changed files each, the newest.
     public static let maximumFiles = 200

@@ -62,6 +62,17 @@ extension Coordination {
         return (items.sorted(by: LogRecord.precedes), positions)
     }
 
+    /// Whether an item was written before `reader` started: history for `feed`, not news. Wall clocks may be wrong
+    /// or differ between machines, so they alone never decide it. A direct message to the reader cannot predate it
+    /// (it names the reader); a note with a Lamport clock above the reader's start clock came after it, whatever its
+    /// writer's wall clock said. Only a note old by both counts (by the wall clock alone for readers whose records
+    /// predate start clocks).
+    static func predates(_ record: LogRecord, _ reader: Session) -> Bool {
+        if record.kind == .message && record.to == reader.id { return false }
+        if let startClock = reader.record.startClock, record.clock > startClock { return false }
+        return record.at < reader.record.started
+    }
+
     /// The items of one log that `reader` has not seen, newest first, and the position of the log's head.
     ///
     /// A head equal to the position's commit means nothing is new: no record is read. Otherwise the log is
@@ -75,7 +86,7 @@ extension Coordination {
         try walkLog(head) { _, record in
             if headSeq == nil { headSeq = record.seq }
             if let position, record.seq <= position.seq { return false }
-            if position == nil && record.at < reader.record.started { return false }
+            if position == nil && Self.predates(record, reader) { return false }
             if record.kind == .note || record.to == reader.id { items.append(record) }
             return true
         }

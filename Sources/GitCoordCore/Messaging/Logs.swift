@@ -64,9 +64,11 @@ extension Coordination {
     }
 
     /// The Lamport clock for a new item: one more than the largest clock at the head of any log.
-    /// Heads suffice: along each log clocks only grow, so a head holds its log's largest clock.
-    func nextClock() throws -> Int64 {
-        let largest = try logHeads().compactMap { try newestRecord(of: $0)?.clock }.max() ?? 0
-        return largest + 1
+    func nextClock() throws -> Int64 { try largestClock() + 1 }
+
+    /// The largest clock at the head of any log (0 when there is none). Heads suffice: along each log clocks only
+    /// grow, so a head holds its log's largest clock.
+    func largestClock() throws -> Int64 {
+        try logHeads().compactMap { try newestRecord(of: $0)?.clock }.max() ?? 0
     }
 }
