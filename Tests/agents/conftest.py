@@ -40,6 +40,8 @@ def lab_base(request):
     what it does to a repository in a user's own folders. Kept after a failed run, for its logs."""
     parent = Path(os.environ.get("AGENT_LAB_DIR", PACKAGE_ROOT / ".build" / "agent-lab"))
     parent.mkdir(parents=True, exist_ok=True)
+    for old in sorted(parent.glob("run-*"), key=lambda p: p.stat().st_mtime)[:-4]:  # keep the last few kept runs
+        shutil.rmtree(old, ignore_errors=True)
     base = Path(tempfile.mkdtemp(prefix="run-", dir=parent))
     yield base
     if request.session.testsfailed == 0 and not os.environ.get("AGENT_LAB_KEEP"):
