@@ -13,7 +13,7 @@ LIBSTDCXX_ARCHIVE := $(shell clang -print-file-name=libstdc++.a 2>/dev/null)
 STATIC_LIBSTDCXX_DIR = $(CURDIR)/.build/static-libstdc++
 STATIC_LIBSTDCXX = $(if $(filter /%,$(LIBSTDCXX_ARCHIVE)),-Xswiftc -L$(STATIC_LIBSTDCXX_DIR))
 
-.PHONY: all deps build release test demo bench install uninstall clean
+.PHONY: all deps build release test test-agents test-agents-only demo bench install uninstall clean
 
 all: build
 
@@ -32,6 +32,19 @@ test: deps
 	@scripts/mcp-venv.sh
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build
+	@$(MAKE) --no-print-directory test-agents-only
+
+# The real Claude Code and Codex CLIs (from PyPI, cached in .agent-clis/) driven against a scripted model:
+# Tests/agents/README.md. `make test-agents PYTEST_ARGS="-k codex"` runs some of them.
+test-agents: deps
+	@scripts/mcp-venv.sh
+	$(SWIFT) build --product git-coord
+	$(SWIFT) build --product git-coord-mcp
+	@$(MAKE) --no-print-directory test-agents-only
+
+test-agents-only:
+	@scripts/agent-clis.sh
+	GIT_COORD_BIN_DIR="$$($(SWIFT) build --show-bin-path)" .venv/bin/python -m pytest Tests/agents -q $(PYTEST_ARGS)
 
 demo: release
 	@scripts/demo.sh "$$($(SWIFT) build $(RELEASE) --show-bin-path)/git-coord"
