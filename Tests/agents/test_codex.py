@@ -19,18 +19,6 @@ from scenarios import claude_holder, install_claude, no_claude_hook_problems, se
 
 MCP_NAMESPACE = "mcp__git_coord"  # Codex's namespace for the server registered as "git-coord"
 
-HOOKS_UNTRUSTED = ("`codex exec` skips project hooks that are not trusted by hash ([hooks.state.\"<hooks.json>:"
-                   "<event>:0:0\"] trusted_hash in $CODEX_HOME/config.toml), and `install codex` writes no trust: no "
-                   "git-coord hook runs, so no session is registered and the model is told nothing")
-SANDBOX_EROFS = ("the model's `git coord` write commands fail under Codex's default workspace-write sandbox: "
-                 "'fatal: write record blob: failed to create temporary file '<repo>/.git/objects/tmp_object_git2_"
-                 "...': Read-only file system' (.git is read-only; a linked worktree's common dir is outside the "
-                 "writable roots)")
-MCP_WRITE_APPROVAL = ("git-coord's MCP write tools (set_task, note, claim) fail in Codex under approval_policy = never: "
-                      "'MCP tool call requires approval, but approval policy is never' (the registration install does "
-                      "or prints has no default_tools_approval_mode = \"approve\"; read-only list_sessions works)")
-
-
 def patch(path, old, new):
     return apply_patch(f"*** Begin Patch\n*** Update File: {path}\n@@\n-{old}\n+{new}\n*** End Patch\n")
 
@@ -53,7 +41,6 @@ def background(function, *args, **kwargs):
     return future
 
 
-@pytest.mark.xfail(strict=True, reason=HOOKS_UNTRUSTED)
 def test_codex_hooks_fire_after_install(lab):
     install_codex(lab, lab.main)
     script = lab.script("alice")
@@ -66,7 +53,6 @@ def test_codex_hooks_fire_after_install(lab):
     no_codex_hook_problems(run)
 
 
-@pytest.mark.xfail(strict=True, reason=HOOKS_UNTRUSTED)
 def test_codex_presence_of_two_sessions_in_two_worktrees(lab):
     install_codex(lab)
     gate = threading.Event()
@@ -87,8 +73,6 @@ def test_codex_presence_of_two_sessions_in_two_worktrees(lab):
     no_codex_hook_problems(*runs)
 
 
-@pytest.mark.xfail(strict=True, reason=HOOKS_UNTRUSTED + "; and Codex reads a linked worktree's hooks.json from "
-                   "the MAIN checkout, where an install in the linked worktree alone wrote nothing")
 def test_codex_install_in_a_linked_worktree_alone(lab):
     install_codex(lab, lab.other)
     script = lab.script("bob")
@@ -98,8 +82,6 @@ def test_codex_install_in_a_linked_worktree_alone(lab):
     no_codex_hook_problems(run)
 
 
-@pytest.mark.xfail(strict=True, reason="the model's `git coord task`/`note` fail: 'fatal: no live session in this "
-                   "worktree' (" + HOOKS_UNTRUSTED + "); with the hooks run, " + SANDBOX_EROFS)
 def test_codex_model_shell_writes_for_its_session_in_both_worktrees(lab):
     install_codex(lab)
     alice, bob = lab.script("alice"), lab.script("bob")
@@ -117,9 +99,6 @@ def test_codex_model_shell_writes_for_its_session_in_both_worktrees(lab):
     no_codex_hook_problems(*runs)
 
 
-@pytest.mark.xfail(strict=True, reason="a write refused by Codex's sandbox says only 'fatal: write record blob: failed "
-                   "to create temporary file '<repo>/.git/objects/tmp_object_git2_...': Read-only file system', with no "
-                   "hint: line saying what to do")
 def test_codex_sandboxed_write_failure_says_what_to_do(lab):
     install_codex(lab, lab.main)
     script = lab.script("alice")
@@ -130,10 +109,6 @@ def test_codex_sandboxed_write_failure_says_what_to_do(lab):
     assert "hint:" in text, text
 
 
-@pytest.mark.xfail(strict=True, reason=HOOKS_UNTRUSTED + "; " + SANDBOX_EROFS + "; and with both fixed, each "
-                   "model's `git coord task` fails with 'fatal: several live sessions in this worktree: ...': Codex has "
-                   "no CODEX_ENV_FILE, and git-coord does not use the shell's CODEX_THREAD_ID (= the hooks' "
-                   "session_id) to find the session a command acts for")
 def test_codex_model_shell_acts_for_its_own_session_in_a_shared_checkout(lab):
     install_codex(lab, lab.main)
     alice_gate, bob_gate = threading.Event(), threading.Event()
@@ -156,7 +131,6 @@ def test_codex_model_shell_acts_for_its_own_session_in_a_shared_checkout(lab):
     no_codex_hook_problems(*runs)
 
 
-@pytest.mark.xfail(strict=True, reason=HOOKS_UNTRUSTED + " (nothing is delivered)")
 def test_codex_model_gets_notes_and_messages_exactly_once(lab):
     """alice is a Claude Code session (main checkout); bob a Codex session (linked worktree), live while she writes."""
     install_claude(lab, lab.main)
@@ -186,8 +160,6 @@ def test_codex_model_gets_notes_and_messages_exactly_once(lab):
     no_claude_hook_problems(alice)
 
 
-@pytest.mark.xfail(strict=True, reason=HOOKS_UNTRUSTED + "; and with the hooks run, the SessionStart context of a "
-                   "Codex session tells its model 'you will be asked before such edits', which Codex never does")
 def test_codex_model_is_told_only_what_is_true_in_codex(lab):
     install_claude(lab, lab.main)
     install_codex(lab)
@@ -205,9 +177,6 @@ def test_codex_model_is_told_only_what_is_true_in_codex(lab):
     no_codex_hook_problems(run)
 
 
-@pytest.mark.xfail(strict=True, reason=HOOKS_UNTRUSTED + "; and with the hooks run, the default "
-                   "(coord.editConflict=ask) is answered to Codex as a warning: the apply_patch of the claimed file "
-                   "lands and the model is told only afterwards")
 def test_codex_edit_guard_stops_apply_patch_of_a_file_claimed_through_bash(lab):
     install_claude(lab, lab.other)
     install_codex(lab, lab.main)
@@ -225,8 +194,6 @@ def test_codex_edit_guard_stops_apply_patch_of_a_file_claimed_through_bash(lab):
     no_codex_hook_problems(run)
 
 
-@pytest.mark.xfail(strict=True, reason=MCP_WRITE_APPROVAL + " (bob's claim is never made); " + HOOKS_UNTRUSTED + "; "
-                   "and with the hooks run, the default (ask) lets the apply_patch land, as with a claim made through Bash")
 def test_codex_edit_guard_stops_apply_patch_of_a_file_claimed_through_codex_mcp(lab):
     install_codex(lab)
     gate = threading.Event()
@@ -248,8 +215,6 @@ def test_codex_edit_guard_stops_apply_patch_of_a_file_claimed_through_codex_mcp(
     no_codex_hook_problems(run)
 
 
-@pytest.mark.xfail(strict=True, reason=MCP_WRITE_APPROVAL + "; and " + HOOKS_UNTRUSTED + " (list_sessions lists "
-                   "no session)")
 def test_codex_mcp_tools_behind_tool_search(lab):
     install_codex(lab, lab.main)
     script = lab.script("alice")
@@ -296,9 +261,6 @@ def test_mcp_server_accepts_codexs_initialize(lab):
         server.wait(10)
 
 
-@pytest.mark.xfail(strict=True, reason=HOOKS_UNTRUSTED + "; and SessionEnd, which Codex 0.163 fires at the end of "
-                   "`codex exec`, is not installed: a finished session stays live for coord.sessionTTL with its "
-                   "claims, and a second run in the same checkout finds 'several live sessions'")
 def test_codex_session_end_ends_the_session_and_a_second_run_works(lab):
     install_codex(lab, lab.main)
     first, second = lab.script("alice"), lab.script("carol")
