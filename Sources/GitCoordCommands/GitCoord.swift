@@ -40,6 +40,8 @@ public struct GitCoord: ParsableCommand {
             DoctorCommand.self,
             // Agents and git
             Install.self, MCPCommand.self, Hook.self,
+            // Watching
+            Watch.self,
         ]
     )
 
@@ -48,8 +50,7 @@ public struct GitCoord: ParsableCommand {
     /// Parses the command line, runs the command and exits with git's conventions for failures.
     public static func runAndExit() -> Never {
         if let agent = AgentHookEntry.agent(for: CommandLine.arguments) {  // the agents' hot path (issue 5)
-            AgentHookEntry.answer(agent)
-            Glibc.exit(0)
+            Glibc.exit(AgentHookEntry.answer(agent))
         }
         do {
             if let run = GitHookFastPath.handler(for: CommandLine.arguments) ?? List.fastPath(for: CommandLine.arguments) {
