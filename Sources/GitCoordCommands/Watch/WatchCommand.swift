@@ -16,8 +16,8 @@ struct Watch: ParsableCommand {
         abstract: "A live view of the repository's sessions, claims and notes, redrawn as they change.",
         discussion: """
         Live sessions (name, agent, branch, worktree, task, files with their ages, last seen), the live claims with \
-        the time they have left, and the latest notes; what the last change touched is marked '›' (and coloured on \
-        a terminal). It redraws as soon as a coordination ref changes (inotify: nothing is polled, and it writes \
+        the time they have left, and the latest notes; what changed in the last 5 seconds is marked '›' (and \
+        coloured on a terminal). It redraws as soon as a coordination ref changes (inotify: nothing is polled, and it writes \
         nothing); ages move on with the clock. q or Ctrl-C quits.
 
         With --json, one JSON object per line: a snapshot, then one event per change (schema git-coord.watch/1). \
@@ -52,6 +52,9 @@ struct WatchLoop {
     let mode: Mode
     let notes: Int
 
+    /// How long a change stays marked on the screen.
+    static let highlightFor = 5.0
+
     func run() throws {
         let watcher = try RefWatcher(coordination.repository)
         let signals = try SignalDescriptor([SIGINT, SIGTERM, SIGHUP, SIGWINCH])
@@ -59,7 +62,8 @@ struct WatchLoop {
         let title = coordination.repository.mainCheckout ?? coordination.repository.commonDir
         var snapshot = try coordination.snapshot(notes: notes)
         var shownAt = nowMillis()
-        var changed = Set<String>()
+        // What changed, and when: marked for `highlightFor` seconds, so a change is seen even among several at once.
+        var changedAt: [String: Millis] = [:]
         var keyboard: Int32 = mode == .screen && Terminal.isTerminal(0) ? 0 : -1
 
         if mode == .screen { terminal.enter() }
@@ -67,6 +71,8 @@ struct WatchLoop {
 
         func show(clear: Bool = false, changes: [CoordChange] = []) {
             let now = nowMillis()
+            changedAt = changedAt.filter { Double(now - $0.value) / 1000 < Self.highlightFor }
+            let changed = mode == .frames ? Set(changes.map(\.subject)) : Set(changedAt.keys)
             switch mode {
             case .screen:
                 let (rows, columns) = Terminal.size()
@@ -112,7 +118,7 @@ struct WatchLoop {
                 changes = CoordChange.between(snapshot, at: shownAt, and: snapshot, at: now)
             }
             shownAt = now
-            if !changes.isEmpty { changed = Set(changes.map(\.subject)) }
+            for change in changes { changedAt[change.subject] = now }
             if mode == .screen || !changes.isEmpty { show(changes: changes) }
         }
     }

@@ -4,12 +4,12 @@ import Glibc
 #endif
 
 /// One frame of `git coord watch`: the live sessions (and those that ended lately), the live claims, the newest
-/// notes; what the last change touched is marked `›` (and coloured on a terminal). Everything another session
+/// notes; what changed in the last few seconds is marked `›` (and coloured on a terminal). Everything another session
 /// wrote is neutralised. Built from a snapshot and the clock alone, so ticking ages costs no read.
 struct WatchFrame {
     let snapshot: CoordSnapshot
     let now: Millis
-    /// Sessions, claim refs and note ids the last change was about.
+    /// Sessions, claim refs and note ids that changed lately.
     let changed: Set<String>
     let title: String
     /// Files shown per session at most.
