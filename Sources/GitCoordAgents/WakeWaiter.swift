@@ -50,9 +50,7 @@ struct WakeWaiter {
                           agentSessionID: event.agentSessionID)
         try arm.arm()
         defer { arm.disarm() }
-        let refs = try RefWatcher(coordination.repository)
-        let arming = try Inotify()
-        _ = try arming.add(arm.folder, mask: UInt32(IN_MOVED_TO | IN_MOVED_FROM | IN_DELETE | IN_CLOSE_WRITE | IN_DELETE_SELF))
+        let refs = try RefWatcher(coordination.repository, alsoWatching: arm.folder)
         let input = host.input.map { open($0, O_RDONLY | O_NONBLOCK | O_CLOEXEC) } ?? -1
         defer { if input >= 0 { close(input) } }
 
@@ -72,22 +70,19 @@ struct WakeWaiter {
             }
             let now = monotonicSeconds()
             guard now < deadline else { return finish() }
-            var watched: [(fd: Int32, events: Int16)] = [(refs.descriptor, Int16(POLLIN)), (arming.descriptor, Int16(POLLIN)),
-                                                        (agentExit.descriptor, Int16(POLLIN))]
+            var watched: [(fd: Int32, events: Int16)] = [(refs.descriptor, Int16(POLLIN)), (agentExit.descriptor, Int16(POLLIN))]
             let watchingInput = input >= 0 && now >= inputQuietUntil
             if watchingInput { watched.append((input, Int16(POLLIN))) }
             let timeout = min(deadline, input >= 0 && !watchingInput ? inputQuietUntil : deadline) - now
             let ready = waitForEvents(watched, timeout: timeout)
-            if ready[2] != 0 { return finish() }
-            if watchingInput, ready[3] != 0 {
-                if ready[3] & Int16(POLLHUP | POLLERR) != 0 { return finish() }
+            if ready[1] != 0 { return finish() }
+            if watchingInput, ready[2] != 0 {
+                if ready[2] & Int16(POLLHUP | POLLERR) != 0 { return finish() }
                 inputQuietUntil = monotonicSeconds() + Self.inputQuiet
             }
             let changes = try refs.changes()
             look = changes.mayTouch(RefLayout.logs) || changes.mayTouch(ownRecord)
-            if ready[1] != 0, try arming.read().contains(where: { $0.name == arm.name || $0.name.isEmpty }) {
-                look = true
-            }
+                || changes.files.contains(arm.name) || changes.files.contains("")
         }
     }
 

@@ -15,26 +15,32 @@ import Glibc
 ///   through its parent (`refs/` itself watches for `coord` coming back).
 /// - When the kernel's queue overflows, everything is reported as changed and the folders are watched anew.
 ///
-/// The descriptor is for `poll` beside others; `changes()` reads what happened since the last call.
+/// The descriptor is for `poll` beside others; `changes()` reads what happened since the last call. One more folder
+/// (`alsoWatching`) may be watched with it, its changes reported by file name: one inotify instance per watcher, of
+/// the 128 the kernel allows a user by default.
 public final class RefWatcher {
     public let commonDir: String
     private let inotify: Inotify
     /// Watched folders, relative to the common dir ("", "refs", "refs/coord", "refs/coord/v1/log", ...).
     private var folders: [Int32: String] = [:]
+    /// The other folder, by absolute path, and its watch (nil once it is gone).
+    private let extraFolder: String?
+    private var extraWatch: Int32?
 
     /// The ref namespace watched in full.
     public static let watchedRoot = "refs/coord"
 
     private static let folderMask = UInt32(IN_CREATE | IN_MOVED_TO | IN_MOVED_FROM | IN_DELETE | IN_CLOSE_WRITE | IN_ONLYDIR)
 
-    public init(commonDir: String) throws {
+    public init(commonDir: String, alsoWatching extraFolder: String? = nil) throws {
         self.commonDir = commonDir
+        self.extraFolder = extraFolder
         inotify = try Inotify()
         try watchAll()
     }
 
-    public convenience init(_ repository: Repository) throws {
-        try self.init(commonDir: repository.commonDir)
+    public convenience init(_ repository: Repository, alsoWatching extraFolder: String? = nil) throws {
+        try self.init(commonDir: repository.commonDir, alsoWatching: extraFolder)
     }
 
     /// Readable (`POLLIN`) when something happened; `changes()` says what.
@@ -47,6 +53,11 @@ public final class RefWatcher {
             if event.overflowed {
                 result.everything = true
                 try watchAll()
+                continue
+            }
+            if event.watch == extraWatch {
+                if event.watchEnded { extraWatch = nil }
+                result.files.insert(event.name)
                 continue
             }
             guard let folder = folders[event.watch] else { continue }
@@ -77,6 +88,10 @@ public final class RefWatcher {
     private func watchAll() throws {
         for watch in folders.keys { inotify.remove(watch) }
         folders = [:]
+        if let extraFolder, extraWatch == nil {
+            extraWatch = try inotify.add(extraFolder, mask: UInt32(IN_MOVED_TO | IN_MOVED_FROM | IN_DELETE | IN_CLOSE_WRITE
+                                                                      | IN_DELETE_SELF | IN_ONLYDIR))
+        }
         try add("", mask: UInt32(IN_CREATE | IN_MOVED_TO | IN_DELETE | IN_CLOSE_WRITE | IN_ONLYDIR))
         try add("refs", mask: UInt32(IN_CREATE | IN_MOVED_TO | IN_ONLYDIR))
         _ = try watchTree(Self.watchedRoot)
@@ -114,10 +129,12 @@ public struct RefChanges: Sendable, Equatable {
     public var packedRefs = false
     /// Events were lost: anything may have changed.
     public var everything = false
+    /// Names of the files that changed in the other folder watched ("" for the folder itself: it is gone).
+    public var files: Set<String> = []
 
     public init() {}
 
-    public var isEmpty: Bool { refs.isEmpty && !packedRefs && !everything }
+    public var isEmpty: Bool { refs.isEmpty && !packedRefs && !everything && files.isEmpty }
 
     /// Whether a ref under `prefix` ("refs/coord/v1/log/") may have changed.
     public func mayTouch(_ prefix: String) -> Bool {
