@@ -30,15 +30,20 @@ let package = Package(
         // hook binary must not load (see docs/design.md, "The MCP server binary").
         .target(
             name: "GitCoordMCP",
-            dependencies: ["GitCoordCore", "GitCoordAgents", .product(name: "MCP", package: "swift-sdk")]
+            dependencies: ["GitCoordCore", "GitCoordAgents", "GitCoordVersion", .product(name: "MCP", package: "swift-sdk")]
         ),
         .executableTarget(name: "git-coord-mcp", dependencies: ["GitCoordMCP"]),
+        // The version both binaries print, from `git describe` at build time (scripts/version.sh), in a module of
+        // its own so that a new version recompiles one line.
+        .target(name: "GitCoordVersion", plugins: ["VersionStamp"]),
+        .plugin(name: "VersionStamp", capability: .buildTool()),
         // One struct per subcommand, on top of the core.
         .target(
             name: "GitCoordCommands",
             dependencies: [
                 "GitCoordCore",
                 "GitCoordAgents",
+                "GitCoordVersion",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),

@@ -1,5 +1,6 @@
 import ArgumentParser
 import GitCoordCore
+import GitCoordVersion
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -23,7 +24,7 @@ public struct GitCoord: ParsableCommand {
         Exit status: 0 success; 1 a negative answer (someone else is on that
         file); 64 a usage error; 128 a fatal error, with a hint saying what to do.
         """,
-        version: "0.1.0",
+        version: GitCoordVersion.current,
         subcommands: [
             // Presence
             Init.self, Start.self, List.self, Worktrees.self,
