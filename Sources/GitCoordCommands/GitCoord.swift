@@ -53,7 +53,12 @@ public struct GitCoord: ParsableCommand {
                 try run()
                 Glibc.exit(0)
             }
-            var command = try parseAsRoot()
+            var command: ParsableCommand
+            do {
+                command = try parseAsRoot()
+            } catch {
+                exitForUsage(error)
+            }
             try command.run()
             Glibc.exit(0)
         } catch let error as CoordError {
@@ -65,6 +70,15 @@ public struct GitCoord: ParsableCommand {
         } catch {
             exit(withError: error)
         }
+    }
+
+    /// A command line that does not parse: ArgumentParser's message (or help, or version), with a suggestion for a
+    /// mistyped word; exit 64 for a mistake.
+    static func exitForUsage(_ error: Error) -> Never {
+        let code = exitCode(for: error)
+        guard code != .success else { exit(withError: error) }  // --help, --version
+        printError(UsageHints.message(for: error, arguments: Array(CommandLine.arguments.dropFirst())))
+        Glibc.exit(code.rawValue)
     }
 
     static func fail(_ message: String, hint: String?) -> Never {
