@@ -37,6 +37,8 @@ public struct GitCoord: ParsableCommand {
             Sync.self,
             // Agents and git
             Install.self, MCPCommand.self, Hook.self,
+            // Hidden: words for the completion scripts
+            Complete.self,
         ]
     )
 

@@ -23,7 +23,7 @@ struct Sync: ParsableCommand {
         """
     )
 
-    @Argument(help: "The remote (default: coord.remote, else origin).")
+    @Argument(help: "The remote (default: coord.remote, else origin).", completion: CompletionWords.remotes)
     var remote: String?
 
     @Flag(name: .shortAndLong, help: "Say what was received and pushed.")
