@@ -52,5 +52,8 @@ let package = Package(
         .target(name: "CoordTestSupport", path: "Tests/CoordTestSupport"),
         .testTarget(name: "GitCoordTests", dependencies: ["CoordTestSupport", "CGitCoordStartup", "CLibGit2"], exclude: ["Fixtures"]),
         .executableTarget(name: "coord-bench", dependencies: ["CoordTestSupport"], path: "Benchmarks/CoordBench"),
+        // Writes the manual pages and completion scripts from the binary's own description of its commands and the
+        // README, at build time (make install, make dist); not shipped.
+        .executableTarget(name: "git-coord-docs", path: "Tools/GitCoordDocs"),
     ]
 )
