@@ -16,7 +16,7 @@ LIBSTDCXX_ARCHIVE := $(shell clang -print-file-name=libstdc++.a 2>/dev/null)
 STATIC_LIBSTDCXX_DIR = $(CURDIR)/.build/static-libstdc++
 STATIC_LIBSTDCXX = $(if $(filter /%,$(LIBSTDCXX_ARCHIVE)),-Xswiftc -L$(STATIC_LIBSTDCXX_DIR))
 
-.PHONY: all deps build release test demo bench install uninstall clean
+.PHONY: all deps build release docs test demo bench install uninstall dist clean
 
 all: build
 
@@ -33,6 +33,7 @@ release: deps
 
 test: deps
 	@scripts/mcp-venv.sh
+	@scripts/test-deps.sh
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build
 
@@ -45,13 +46,28 @@ bench: deps
 	$(SWIFT) build $(RELEASE) --product coord-bench
 	@"$$($(SWIFT) build $(RELEASE) --show-bin-path)/coord-bench" $(AREAS)
 
-install: release
-	install -d "$(PREFIX)/bin"
-	install -m 755 "$$($(SWIFT) build $(RELEASE) --show-bin-path)/git-coord" "$(PREFIX)/bin/git-coord"
-	install -m 755 "$$($(SWIFT) build $(RELEASE) --show-bin-path)/git-coord-mcp" "$(PREFIX)/bin/git-coord-mcp"
+# The manual pages and shell completions, written from the release binary's own description of its commands and
+# from README.md by git-coord-docs (a build-time tool, not installed).
+BIN_DIR = $$($(SWIFT) build $(RELEASE) --show-bin-path)
+DOCS = $(RELEASE_SCRATCH)/docs
+DOCS_DATE := $(shell git log -1 --format=%cs 2>/dev/null || date -u +%F)
+docs: release
+	$(SWIFT) build --scratch-path "$(RELEASE_SCRATCH)" --product git-coord-docs
+	rm -rf "$(DOCS)"
+	"$$($(SWIFT) build --scratch-path "$(RELEASE_SCRATCH)" --show-bin-path)/git-coord-docs" \
+	  --binary "$(BIN_DIR)/git-coord" --readme README.md --out "$(DOCS)" --date "$(DOCS_DATE)"
+
+# The binaries, git-coord(1) and its pages, bash/zsh/fish completions and the hook scripts, below $(PREFIX).
+install: docs
+	@scripts/install-tree.sh "$(BIN_DIR)" "$(DOCS)" "$(DESTDIR)$(PREFIX)"
 
 uninstall:
-	rm -f "$(PREFIX)/bin/git-coord" "$(PREFIX)/bin/git-coord-mcp"
+	@scripts/install-tree.sh --uninstall "$(DESTDIR)$(PREFIX)"
+
+# A relocatable tarball and a .deb in $(DISTDIR), versioned by git describe.
+DISTDIR ?= $(CURDIR)/dist
+dist: docs
+	@scripts/dist.sh "$(BIN_DIR)" "$(DOCS)" "$(DISTDIR)"
 
 clean:
 	rm -rf .build
