@@ -34,7 +34,7 @@ public enum AgentHook {
         do {
             let coordination = try Coordination(at: directory)
             var decider = HookDecider(dialect: dialect, coordination: coordination, event: event, environment: environment)
-            let reply = try decider.decide()
+            let reply = try decider.decide().withBackgroundSync(coordination, for: event)
             var answer = HookAnswer(stdout: dialect.render(reply, for: event))
             answer.diagnostics = (decider.diagnostics + coordination.warnings).map { prefix + Display.neutralised($0) }
             return answer

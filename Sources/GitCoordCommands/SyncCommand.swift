@@ -49,7 +49,10 @@ struct Sync: ParsableCommand {
             return
         }
         let report = try withCoordination { coordination in
-            try SyncEngine(coordination, remote: remote ?? coordination.defaultRemote).run()
+            let report = try SyncEngine(coordination, remote: remote ?? coordination.defaultRemote).run()
+            // Through to the remote the background sync uses, and accepted: it may run again.
+            if report.refused.isEmpty && report.remote == coordination.defaultRemote { BackgroundSync(coordination).resume() }
+            return report
         }
         if output.json {
             try printJSON(report)

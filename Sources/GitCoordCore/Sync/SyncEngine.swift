@@ -16,6 +16,8 @@ public final class SyncEngine {
 
     /// How many rounds (fetch, integrate, push) a sync runs when the remote moved under its push.
     static let rounds = 3
+    /// Why a ref was not pushed when other clones kept moving it: a busy remote, not a refusal.
+    static let busyReason = "the remote kept changing it"
     /// A fetched chain may add at most this many commits to one ref in one sync.
     static let maximumNewCommits = 200_000
 
@@ -31,7 +33,11 @@ public final class SyncEngine {
     /// One full sync. Throws only when the remote cannot be reached (local state is then unchanged); everything
     /// else that needs attention is in the report.
     public func run() throws -> SyncReport {
-        let lock = try SyncLock(commonDir: coordination.repository.commonDir)
+        try run(holding: try SyncLock(commonDir: coordination.repository.commonDir))
+    }
+
+    /// One full sync under a lock already taken (the background sync's child inherits its lock); releases it.
+    func run(holding lock: SyncLock) throws -> SyncReport {
         defer { lock.release() }
         var report = SyncReport(remote: remote, clone: clone)
         for round in 1...Self.rounds {
@@ -72,7 +78,7 @@ public final class SyncEngine {
             case .stale:
                 stale.append(item.ref)
                 if lastRound {
-                    report.refused.append(.init(ref: item.ref, reason: "the remote kept changing it (lease lost \(Self.rounds) times)"))
+                    report.refused.append(.init(ref: item.ref, reason: "\(Self.busyReason) (lease lost \(Self.rounds) times)"))
                 }
             case .refused(let reason):
                 report.refused.removeAll { $0.ref == item.ref }
@@ -125,6 +131,11 @@ struct SyncLock {
             close(descriptor)
             throw CoordError.git("cannot lock \(commonDir)/coord-sync.lock")
         }
+    }
+
+    /// A lock taken by another process and handed over on `descriptor`.
+    init(adopting descriptor: Int32) {
+        self.descriptor = descriptor
     }
 
     func release() {
