@@ -129,6 +129,9 @@ public struct BackgroundSync {
     /// a report into the lines a person should read (the command layer's wording).
     public static func runChild(at path: String, describe: (SyncReport) -> [String]) {
         closeInheritedDescriptors(keeping: lockDescriptor)
+        // Ours alone: a git it starts may leave something running (an ssh ControlPersist master) that must not
+        // hold the lock after we exit.
+        _ = fcntl(lockDescriptor, F_SETFD, FD_CLOEXEC)
         // The watchdog: this process leads its own process group, so the group is it and the gits it started.
         signal(SIGALRM) { _ in kill(0, SIGKILL) }
         alarm(timeout)
@@ -143,9 +146,9 @@ public struct BackgroundSync {
             var lines = describe(report)
             if !refusals.isEmpty {
                 lines += [
-                    "hint: '\(remote)' does not accept git-coord's refs (refs/coord/*). Ask whoever runs it to allow them,",
-                    "hint: or stop sharing with 'git coord init --uninstall --remote \(remote)'. Background sync is paused",
-                    "hint: until 'git coord sync' succeeds.",
+                    "hint: '\(remote)' does not accept git-coord's refs (refs/coord/*): ask whoever runs it to allow them,",
+                    "hint: or stop sharing with 'git coord init --uninstall --remote \(remote)'.",
+                    "hint: Background sync is paused until 'git coord sync' succeeds.",
                 ]
                 background.pause(because: "'\(remote)' refused refs/coord")
             }
