@@ -60,6 +60,6 @@ CONTROL
 (cd "$deb" && find usr -type f | sort | xargs md5sum) > "$deb/DEBIAN/md5sums"
 find "$deb" -exec touch -h -d "@$epoch" {} +
 package="$out/git-coord_${debversion}_${debarch}.deb"
-dpkg-deb --root-owner-group -Zxz --build "$deb" "$package" >/dev/null
+dpkg-deb --root-owner-group -Zgzip -z9 --build "$deb" "$package" >/dev/null
 echo "$tarball"
 echo "$package"

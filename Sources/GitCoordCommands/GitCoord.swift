@@ -13,8 +13,9 @@ public struct GitCoord: ParsableCommand {
         abstract: "Make coding-agent sessions on one repository aware of each other, through git itself.",
         discussion: """
         Sessions, presence, notes and claims live as git objects under
-        refs/coord/, shared by every worktree of the repository. Nothing runs
-        in the background and nothing leaves the machine unless you sync.
+        refs/coord/, shared by every worktree of the repository. Nothing
+        leaves the machine until you share a remote (git coord init --remote);
+        then the hooks keep it current in the background.
 
         Start here:
           git coord init        # opt in, for every worktree of this repository
