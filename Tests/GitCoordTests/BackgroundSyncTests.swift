@@ -121,6 +121,22 @@ import Testing
         #expect(shown.count == 1, "shown once: \(shown)")
         #expect(shown.first?.contains("could not fetch from 'origin'") == true, "\(shown)")
         #expect(shown.first?.contains("background sync is paused") == true, "\(shown)")
+
+        // Paused, not retrying: with the password now known, hooks still leave the remote alone...
+        try lab.server.storeCredentials(home: stranger)
+        for _ in 0..<3 {
+            usleep(1_100_000)
+            _ = try scratch.hook("claude", "UserPromptSubmit", session: "agent", in: clone, env: env)
+            try Self.waitForIdle(scratch, in: clone)
+        }
+        #expect(try lab.remoteGit("for-each-ref", "refs/coord").isEmpty)
+        // ...until a person's 'git coord sync' goes through; then the hooks carry on by themselves.
+        try scratch.coordOK("sync", in: clone, env: env)
+        try scratch.coordOK("note", "--session", try Self.session(scratch, in: clone).id, "back", in: clone, env: env)
+        usleep(1_100_000)
+        _ = try scratch.hook("claude", "UserPromptSubmit", session: "agent", in: clone, env: env)
+        try Self.waitForIdle(scratch, in: clone)
+        #expect(try lab.remoteGit("for-each-ref", "refs/coord/v1/log/").contains("log/"))
     }
 
     @Test func aRemoteThatRefusesOurRefsIsReportedOnceAndNotAskedAgain() throws {
