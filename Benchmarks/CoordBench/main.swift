@@ -6,6 +6,7 @@ let areas: KeyValuePairs<String, () -> Void> = [
     "agents": AgentHookBenchmark.run,
     "messaging": MessagingBenchmark.run,
     "sync": SyncBenchmark.run,
+    "background": BackgroundSyncBenchmark.run,
 ]
 let chosen = Set(CommandLine.arguments.dropFirst())
 if let unknown = chosen.first(where: { name in !areas.contains { $0.key == name } }) {
