@@ -72,6 +72,14 @@ import Testing
         try Self.waitForIdle(scratch, in: b)
     }
 
+    @Test func theReadmeExampleWorksWhenPasted() throws {
+        let script = try #require(ReadmeTests.shellBlock(after: "Try it (paste in a shell with `git-coord` on `PATH`; the commits"))
+        let result = try ReadmeTests.runPasted(script)
+        #expect(result.succeeded, "\(result)")
+        #expect(result.stdout.contains(" ago: lunch at noon"), "\(result)")
+        #expect(result.stderr.isEmpty, "\(result)")
+    }
+
     @Test func syncAndRemoteClaimsWorkOverSmartHTTPWithACredentialHelper() throws {
         let lab = try HTTPCloneLab(clones: 2)
         let scratch = lab.scratch
