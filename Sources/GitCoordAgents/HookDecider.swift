@@ -1,4 +1,5 @@
 import GitCoordCore
+import GitCoordSystem
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -42,8 +43,12 @@ struct HookDecider {
     // MARK: Events
 
     private mutating func sessionStart(source: String?) throws -> HookReply {
-        let (session, outcome) = try coordination.attachAgentSession(
-            kind: agent, agentSessionID: event.agentSessionID, source: source, adoptSoleSession: !dialect.hasSessionEnd)
+        var (session, outcome) = try coordination.attachAgentSession(
+            kind: agent, agentSessionID: event.agentSessionID, source: source, adoptSoleSession: !dialect.hasSessionEnd,
+            preferredName: environment[Self.nameVariable].flatMap { $0.isEmpty ? nil : $0 }, process: Self.agentProcess())
+        if let title = event.title {
+            session = try coordination.updateSession(session) { Coordination.propose(task: title, source: .title, to: &$0) }
+        }
         exportSession(session.id)
         let now = nowMillis()
         let sessions = try coordination.sessions(now: now)
@@ -58,7 +63,16 @@ struct HookDecider {
 
     private mutating func promptSubmit() throws -> HookReply {
         guard let session = try ownSession(attachIfMissing: true) else { return .silent }
-        let fresh = try coordination.heartbeat(session)
+        // The task, from what the user asked, unless the session said its own: the title the agent generated
+        // (in the event, else in its transcript), else the first line of the first prompt.
+        let record = session.record
+        let title = record.taskSource == .explicit || record.taskSource == .title && event.title == nil
+            ? nil : event.title ?? event.transcriptPath.flatMap(TranscriptTitle.read)
+        let prompt = record.task.isEmpty && record.taskSource == nil && coordination.takesTaskFromPrompt ? event.prompt : nil
+        let fresh = try coordination.updateSession(session) { record in
+            if let title { Coordination.propose(task: title, source: .title, to: &record) }
+            if let prompt { Coordination.propose(task: prompt, source: .prompt, to: &record) }
+        }
         return HookReply(context: try delivery(for: fresh, sessions: nil, budget: dialect.contextLimit, takeovers: true))
     }
 
@@ -178,6 +192,20 @@ struct HookDecider {
         defer { close(fd) }
         let written = line.withUnsafeBufferPointer { write(fd, $0.baseAddress, $0.count) }
         if written != line.count { diagnostics.append("cannot write \(path): \(String(cString: strerror(errno)))") }
+    }
+
+    /// The name the user asked for, for the session an agent's hook starts (else it is named after its branch).
+    static let nameVariable = "GIT_COORD_NAME"
+
+    /// What a hook command goes through on its way from the agent: shells (`sh -c`), git (`git coord` runs
+    /// `git-coord`), and launchers. The first other ancestor is the agent's own process.
+    static let launchers: Set<String> = ["sh", "bash", "dash", "zsh", "fish", "git", "git-coord", "env", "timeout",
+                                          "nice", "nohup", "stdbuf", "setsid", "flock"]
+
+    /// The agent's process, so that readers on this machine see at once when it is gone.
+    static func agentProcess() -> ProcessIdentity? {
+        guard let boot = Processes.bootID, let agent = Processes.nearestAncestor(passing: launchers) else { return nil }
+        return ProcessIdentity(pid: agent.pid, started: agent.started, boot: boot)
     }
 
     static let localHost: String = {
