@@ -13,7 +13,10 @@ public enum CoordError: Error, Equatable, CustomStringConvertible {
     case textTooLong(what: String, limit: Int)
     case invalidText(what: String, reason: String)
     case invalidDuration(String)
+    case durationTooLong(String)
+    case invalidSetting(key: String, value: String, problem: String, example: String)
     case pathOutsideRepository(String)
+    case pathTooLong(String, limit: Int)
     case contention(ref: String)
     case staleLock(String)
     case git(String)
@@ -62,6 +65,13 @@ public enum CoordError: Error, Equatable, CustomStringConvertible {
             return "\(what): \(reason)"
         case .invalidDuration(let text):
             return "cannot read '\(text)' as a duration"
+        case .durationTooLong(let text):
+            return "'\(text)' is longer than the longest duration git-coord takes (365d)"
+        case .invalidSetting(let key, let value, let problem, _):
+            return "\(key) is set to '\(value)' in the git config: \(problem)"
+        case .pathTooLong(let path, let limit):
+            return "a path of \(path.utf8.count) bytes (\(Display.abbreviated(path))) is longer than any path git can "
+                + "check out (\(limit) bytes)"
         case .pathOutsideRepository(let path):
             return "'\(path)' is outside the repository"
         case .contention(let ref):
@@ -114,7 +124,10 @@ public enum CoordError: Error, Equatable, CustomStringConvertible {
         case .sessionEnded: return "start a new one with 'git coord start'"
         case .nameTaken: return "choose another name with --name, or leave it out for a generated one"
         case .invalidName: return "use letters, digits, '.', '_' and '-' (at most 40), starting with a letter or digit"
-        case .invalidDuration: return "write it as a number and a unit: 90s, 15m, 2h, 1d"
+        case .pathTooLong: return "give the path of a file in this worktree"
+        case .invalidDuration, .durationTooLong: return "write " + DurationParser.forms
+        case .invalidSetting(let key, _, _, let example):
+            return "set it with 'git config \(key) \(example)', or remove it with 'git config --unset \(key)'"
         case .contention: return "try again"
         case .unknownRemote: return "add it with 'git remote add NAME URL', or name one of the remotes listed"
         case .remoteNotShared(let name): return "share it with 'git coord init --remote \(name)' (or 'git config remote.\(name).coord true')"
