@@ -14,6 +14,7 @@ final class Pathspec {
     private let elements: [Element]?
     /// Without `*`, `?` or `[`, a pattern also matches every path below it, as git's pathspecs do.
     private let literal: [UInt8]?
+    private let text: [UInt8]
 
     init(_ pattern: String) throws {
         LibGit2.ensureInitialised()
@@ -31,6 +32,7 @@ final class Pathspec {
         while bytes.last == UInt8(ascii: "/") { bytes.removeLast() }
         while bytes.first == UInt8(ascii: "/") { bytes.removeFirst() }
         // Empty matches everything; a negative pattern alone matches nothing (it needs a positive one beside it).
+        text = bytes
         elements = bytes.isEmpty ? [.star] : bytes.first == UInt8(ascii: "!") ? nil : Self.compile(bytes)
         let wildcards: Set<UInt8> = [UInt8(ascii: "*"), UInt8(ascii: "?"), UInt8(ascii: "[")]
         let hasWildcard = bytes.indices.contains { wildcards.contains(bytes[$0]) && ($0 == 0 || bytes[$0 - 1] != UInt8(ascii: "\\")) }
@@ -43,7 +45,8 @@ final class Pathspec {
     func matches(_ path: String) -> Bool {
         guard let elements else { return false }
         let text = Array(path.utf8)
-        if Self.match(elements, text) { return true }
+        // As git: a pattern also matches the file named exactly like it (`pages/[id].js`).
+        if text == self.text || Self.match(elements, text) { return true }
         guard let literal else { return false }
         return text.count > literal.count && text.starts(with: literal) && text[literal.count] == UInt8(ascii: "/")
     }
