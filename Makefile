@@ -13,7 +13,7 @@ LIBSTDCXX_ARCHIVE := $(shell clang -print-file-name=libstdc++.a 2>/dev/null)
 STATIC_LIBSTDCXX_DIR = $(CURDIR)/.build/static-libstdc++
 STATIC_LIBSTDCXX = $(if $(filter /%,$(LIBSTDCXX_ARCHIVE)),-Xswiftc -L$(STATIC_LIBSTDCXX_DIR))
 
-.PHONY: all deps build release test demo bench install uninstall clean fuzz-build fuzz fuzz-regress
+.PHONY: all deps build release test test-agents test-agents-only demo bench install uninstall clean fuzz-build fuzz fuzz-regress
 
 all: build
 
@@ -32,7 +32,21 @@ test: deps
 	@scripts/mcp-venv.sh
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build
+	@$(MAKE) --no-print-directory test-agents-only
 	@$(MAKE) --no-print-directory fuzz-regress
+
+# The real Claude Code and Codex CLIs (from PyPI, cached in .agent-clis/) driven against a scripted model:
+# Tests/agents/README.md. `make test-agents PYTEST_ARGS="-k codex"` runs some of them.
+test-agents: deps
+	@scripts/mcp-venv.sh
+	$(SWIFT) build --product git-coord
+	$(SWIFT) build --product git-coord-mcp
+	@$(MAKE) --no-print-directory test-agents-only
+
+test-agents-only:
+	@scripts/agent-clis.sh
+	GIT_COORD_BIN_DIR="$$($(SWIFT) build --show-bin-path)" .venv/bin/python -m pytest Tests/agents -q $(PYTEST_ARGS)
+
 
 # libFuzzer targets (Tests/Fuzz/): the record decoders, path and pattern handling, the agents' event parser. Built
 # with --sanitize fuzzer into their own scratch path, so the ordinary build never compiles them. `make test` replays

@@ -1,5 +1,7 @@
 import ArgumentParser
+import GitCoordAgents
 import GitCoordCore
+import GitCoordSystem
 #if canImport(FoundationEssentials)
 import FoundationEssentials
 #else
@@ -14,6 +16,9 @@ enum GitHookRunner {
             // Opened as git would (GIT_DIR, GIT_INDEX_FILE, ...): git sets them for its hooks.
             let coordination = try Coordination(requireEnabled: false)
             guard coordination.isEnabled else { return }
+            // git waits for its hooks: a write that cannot land at once is left for the next event.
+            coordination.store.retryBudget = RecordStore.hookRetryBudget
+            defer { for warning in coordination.warnings { printError("git-coord: warning: " + Display.neutralised(warning)) } }
             try body(coordination)
         } catch let refusal as NegativeAnswer {
             throw refusal
@@ -24,7 +29,7 @@ enum GitHookRunner {
         }
     }
 
-    static var selector: String? { ProcessInfo.processInfo.environment["GIT_COORD_SESSION"] }
+    static var selector: SessionSelector { SessionSelector.from(environment: Environment.all) }
 
     /// With a relative core.hooksPath each worktree has its own hooks folder: a worktree made after
     /// `git coord init` gets git-coord's hooks here (post-checkout after `git worktree add`, and `start`).
@@ -35,7 +40,7 @@ enum GitHookRunner {
                 printError("git-coord: installed git-coord's hooks in this worktree (core.hooksPath is relative)")
             }
         } catch let error as CoordError {
-            printError("git-coord: warning: " + Display.neutralised(error.description) + (error.hint.map { "\nhint: " + $0 } ?? ""))
+            printError("git-coord: warning: " + Display.neutralised(error.description) + (error.nextStep.map { "\nhint: " + TerminalHint.text($0) } ?? ""))
         } catch {
             printError("git-coord: warning: \(error)")
         }
@@ -61,9 +66,8 @@ struct PreCommitHook: ParsableCommand {
 
     static func handle() throws {
         try GitHookRunner.run { coordination in
-            let environment = ProcessInfo.processInfo.environment
-            let check = try coordination.checkStaged(indexFile: environment["GIT_INDEX_FILE"],
-                                                     directory: FileManager.default.currentDirectoryPath,
+            let check = try coordination.checkStaged(indexFile: Environment["GIT_INDEX_FILE"],
+                                                     directory: Environment.currentDirectory,
                                                      selector: GitHookRunner.selector)
             guard !check.overlaps.isEmpty else { return }
             let now = nowMillis()
@@ -110,7 +114,7 @@ struct PostCheckoutHook: ParsableCommand {
         try GitHookRunner.run { coordination in
             GitHookRunner.installHooksHere(coordination)
             let sessions = try coordination.sessions()
-            let me = coordination.hookSession(selector: GitHookRunner.selector, among: sessions)
+            let me = coordination.currentSession(GitHookRunner.selector, among: sessions)
             if let me, me.isLive { try coordination.updateSession(me) }
             guard arguments.count >= 3, arguments[2] == "1" else { return }  // 0: files checked out, branch unchanged
             let branch = coordination.repository.currentBranch
@@ -148,7 +152,7 @@ struct PostCommitHook: ParsableCommand {
 
     static func refresh() throws {
         try GitHookRunner.run { coordination in
-            let me = coordination.hookSession(selector: GitHookRunner.selector, among: try coordination.sessions())
+            let me = coordination.currentSession(GitHookRunner.selector, among: try coordination.sessions())
             if let me, me.isLive { try coordination.updateSession(me) }
         }
     }

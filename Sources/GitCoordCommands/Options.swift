@@ -1,5 +1,7 @@
 import ArgumentParser
+import GitCoordAgents
 import GitCoordCore
+import GitCoordSystem
 #if canImport(FoundationEssentials)
 import FoundationEssentials
 #else
@@ -13,7 +15,7 @@ struct SessionOptions: ParsableArguments {
         valueName: "id|name"))
     var session: String?
 
-    var selector: String? { session ?? ProcessInfo.processInfo.environment["GIT_COORD_SESSION"] }
+    var selector: SessionSelector { SessionSelector.from(environment: Environment.all, named: session) }
 }
 
 struct JSONOption: ParsableArguments {

@@ -1,5 +1,7 @@
 import Foundation
+import GitCoordAgents
 import GitCoordCore
+import GitCoordSystem
 import Logging
 import MCP
 
@@ -10,9 +12,8 @@ public enum CoordServer {
 
     public static func run() async throws {
         var logger = Logger(label: "git-coord-mcp") { StreamLogHandler.standardError(label: $0) }
-        logger.logLevel = ProcessInfo.processInfo.environment["GIT_COORD_MCP_DEBUG"] == nil ? .warning : .debug
-        let tools = CoordTools(directory: FileManager.default.currentDirectoryPath,
-                               defaultSession: ProcessInfo.processInfo.environment["GIT_COORD_SESSION"].flatMap { $0.isEmpty ? nil : $0 })
+        logger.logLevel = Environment["GIT_COORD_MCP_DEBUG"] == nil ? .warning : .debug
+        let tools = CoordTools(directory: Environment.currentDirectory, defaultSession: .from(environment: Environment.all))
         let server = Server(
             name: "git-coord", version: version,
             instructions: """
@@ -24,7 +25,7 @@ public enum CoordServer {
             capabilities: .init(tools: .init(listChanged: false)))
         await server.withMethodHandler(ListTools.self) { _ in .init(tools: CoordTools.tools) }
         await server.withMethodHandler(CallTool.self) { params in tools.call(params.name, arguments: params.arguments) }
-        try await server.start(transport: StdioTransport(logger: logger))
+        try await server.start(transport: LineTransport(logger: logger))
         await server.waitUntilCompleted()
     }
 }

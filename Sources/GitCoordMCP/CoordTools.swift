@@ -11,10 +11,11 @@ import MCP
 public struct CoordTools: Sendable {
     /// The folder whose repository the tools act on: the server's working directory, where the agent started it.
     public let directory: String
-    /// $GIT_COORD_SESSION when the server was started: the default session when a call names none.
-    public let defaultSession: String?
+    /// Who the server was started for, from its environment ($GIT_COORD_SESSION, an agent's session variable):
+    /// the session a call acts for when it names none.
+    public let defaultSession: SessionSelector
 
-    public init(directory: String, defaultSession: String?) {
+    public init(directory: String, defaultSession: SessionSelector) {
         self.directory = directory
         self.defaultSession = defaultSession
     }
@@ -95,7 +96,10 @@ public struct CoordTools: Sendable {
             case "inbox": text = try inbox(coordination, arguments)
             default: throw ToolFailure("unknown tool '\(name)'; the tools are " + Self.tools.map(\.name).joined(separator: ", "))
             }
-            return .init(content: [.text(text: text, annotations: nil, _meta: nil)], isError: false)
+            // What a read skipped (a malformed record from a remote) goes with the answer, as it does on stderr.
+            let warnings = coordination.warnings.map { "warning: " + Display.neutralised($0) }
+            return .init(content: [.text(text: ([text] + warnings).joined(separator: "\n"), annotations: nil, _meta: nil)],
+                         isError: false)
         } catch {
             return .init(content: [.text(text: Self.describe(error), annotations: nil, _meta: nil)], isError: true)
         }
@@ -169,9 +173,7 @@ public struct CoordTools: Sendable {
     private func send(_ coordination: Coordination, _ arguments: [String: Value]) throws -> String {
         let session = try coordination.resolveSession(selector(arguments))
         let text = try MessageText.validated(try Self.string(arguments, "text"), what: "the message")
-        let record = try coordination.send(text, to: try Self.string(arguments, "to"), from: session)
-        let warnings = coordination.warnings.map(Display.neutralised)
-        return try Self.json(LogItemView(record)) + (warnings.isEmpty ? "" : "\nwarning: " + warnings.joined(separator: "\nwarning: "))
+        return try Self.json(LogItemView(try coordination.send(text, to: try Self.string(arguments, "to"), from: session)))
     }
 
     private func inbox(_ coordination: Coordination, _ arguments: [String: Value]) throws -> String {
@@ -182,8 +184,10 @@ public struct CoordTools: Sendable {
 
     // MARK: Parts
 
-    private func selector(_ arguments: [String: Value]) -> String? {
-        arguments["session"]?.stringValue.flatMap { $0.isEmpty ? nil : $0 } ?? defaultSession
+    private func selector(_ arguments: [String: Value]) -> SessionSelector {
+        var selector = defaultSession
+        if let named = arguments["session"]?.stringValue, !named.isEmpty { selector.named = named }
+        return selector
     }
 
     static func string(_ arguments: [String: Value], _ key: String) throws -> String {
@@ -216,7 +220,7 @@ public struct CoordTools: Sendable {
     static func describe(_ error: Error) -> String {
         switch error {
         case let error as CoordError:
-            return "error: " + Display.neutralised(error.description) + (error.hint.map { "\nhint: " + $0 } ?? "")
+            return "error: " + Display.neutralised(error.description) + (error.nextStep.map { "\nhint: " + ToolHint.text($0) } ?? "")
         case let error as GitError: return "error: " + Display.neutralised(error.description)
         case let error as ToolFailure: return "error: " + error.message
         default: return "error: " + Display.neutralised("\(error)")

@@ -1,4 +1,5 @@
 import CLibGit2
+import GitCoordSystem
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -50,7 +51,7 @@ public final class Repository {
         if code == GIT_ENOTFOUND.rawValue {
             throw CoordError.notARepository(shown)
         }
-        if code < 0 { throw CoordError.cannotOpen(path: shown, reason: GitError(code: code, operation: "open").message) }
+        if code < 0 { throw openFailure(code, path: shown) }
         return Repository(pointer: pointer!)
     }
 
@@ -89,12 +90,27 @@ public final class Repository {
         return code
     }
 
+    /// Why a repository could not be opened. libgit2 reports a format extension it does not know only in its
+    /// message, so that is where the one kind of failure git-coord can never get past is told apart.
+    static func openFailure(_ code: Int32, path: String) -> CoordError {
+        let message = GitError(code: code, operation: "open").message
+        return message.contains("extension") ? .unsupportedRepository(path: path, reason: message)
+                                             : .cannotOpen(path: path, reason: message)
+    }
+
+    /// The main checkout of the repository: this worktree unless it is a linked one (then the checkout that owns
+    /// the common git folder), nil when the repository has none (bare).
+    public var mainCheckout: String? {
+        guard git_repository_is_worktree(pointer) == 1 else { return workdir }
+        return (try? Repository.open(exactly: commonDir))?.workdir
+    }
+
     /// Opens exactly the repository or worktree at `path`, without searching upward.
     public static func open(exactly path: String) throws -> Repository {
         LibGit2.ensureInitialised()
         var pointer: OpaquePointer?
         let code = git_repository_open_ext(&pointer, path, UInt32(GIT_REPOSITORY_OPEN_NO_SEARCH.rawValue), nil)
-        if code < 0 { throw CoordError.cannotOpen(path: path, reason: GitError(code: code, operation: "open").message) }
+        if code < 0 { throw openFailure(code, path: path) }
         return Repository(pointer: pointer!)
     }
 
@@ -166,11 +182,7 @@ public final class Repository {
     }
 }
 
-func currentDirectory() -> String {
-    guard let cwd = getcwd(nil, 0) else { return "." }
-    defer { free(cwd) }
-    return String(cString: cwd)
-}
+func currentDirectory() -> String { Environment.currentDirectory }
 
 /// Resolves symlinks and drops a trailing slash, so paths from git, libgit2 and the shell compare equal.
 public func canonicalPath(_ path: String) -> String {

@@ -1,6 +1,7 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+import GitCoordSystem
 #if canImport(FoundationEssentials)
 import FoundationEssentials
 #else
@@ -28,7 +29,7 @@ public struct HookInstaller {
             return [repository.commonDir + "/hooks"]
         }
         if path == "~" || path.hasPrefix("~/") {
-            path = (ProcessInfo.processInfo.environment["HOME"] ?? "") + path.dropFirst()
+            path = (Environment["HOME"] ?? "") + path.dropFirst()
         }
         if path.hasPrefix("/") { return [Repository.lexicallyNormalised(path)] }
         let here = repository.workdir ?? repository.commonDir
@@ -157,28 +158,16 @@ public struct HookFolder {
             }
         }
         let probe = directory + "/.git-coord-probe-\(getpid())"
-        let fd = open(probe, O_CREAT | O_EXCL | O_WRONLY, 0o600)
-        guard fd >= 0 else { throw CoordError.hooksNotWritable(directory) }
-        close(fd)
-        unlink(probe)
+        guard (try? Files.createExclusively(probe)) == true else { throw CoordError.hooksNotWritable(directory) }
+        try? Files.remove(probe)
     }
 
     private func move(_ from: String, to: String) throws {
-        guard rename(from, to) == 0 else { throw CoordError.hooksNotWritable(directory) }
+        do { try Files.rename(from, to: to) } catch { throw CoordError.hooksNotWritable(directory) }
     }
 
     /// Written beside the target and renamed over it, so git never runs a half-written hook.
     private func writeExecutable(_ text: String, to target: String) throws {
-        let temporary = target + ".git-coord-new"
-        let bytes = Array(text.utf8)
-        let fd = open(temporary, O_CREAT | O_TRUNC | O_WRONLY, 0o755)
-        guard fd >= 0 else { throw CoordError.hooksNotWritable(directory) }
-        let written = bytes.withUnsafeBufferPointer { write(fd, $0.baseAddress, $0.count) }
-        fchmod(fd, 0o755)
-        close(fd)
-        guard written == bytes.count, rename(temporary, target) == 0 else {
-            unlink(temporary)
-            throw CoordError.hooksNotWritable(directory)
-        }
+        do { try Files.writeAtomically(target, Array(text.utf8), mode: 0o755) } catch { throw CoordError.hooksNotWritable(directory) }
     }
 }

@@ -48,14 +48,18 @@ extension Coordination {
         let ref = RefLayout.log(sender.id)
         var written: LogRecord?
         try store.update(ref, message: "\(kind.rawValue) from \(sender.name)") { current in
-            let previous = try current.flatMap { try newestRecord(of: LogHead(writer: sender.id, commit: $0.commit)) }
+            let head = current.flatMap { try? decodeLogRecord($0.payload, owner: sender.id, commit: $0.commit) }
+            let previous = try head ?? current.flatMap { try newestRecord(of: LogHead(writer: sender.id, commit: $0.commit)) }
+            // No readable head (a first item, or a head that was lost): continue above what any reader has seen,
+            // or a reader whose cursor is past the new sequence would never be shown the new items.
+            let seen = head == nil ? try highestSeenSequence(of: sender.id) : 0
             let record = LogRecord(kind: kind, from: sender.id, fromName: sender.name, branch: sender.record.branch,
                                    to: recipient, text: text, clock: try nextClock(),
-                                   seq: (previous?.seq ?? 0) + 1, at: nowMillis())
+                                   seq: max(previous?.seq ?? 0, seen) + 1, at: nowMillis())
             written = record
             return try Self.encoder.encode(record)
         }
-        guard let written else { throw CoordError.git("\(ref) was not written") }
+        guard let written else { throw CoordError.contention(ref: ref) }
         return written
     }
 }

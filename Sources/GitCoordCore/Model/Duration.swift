@@ -70,7 +70,8 @@ extension Repository {
         do {
             return try durationSetting(key, example: example, positive: positive) ?? fallback
         } catch let error as CoordError {
-            warnings.append(error.description + "; using \(example) until it is fixed (" + (error.hint ?? "") + ")")
+            warnings.append(error.description + "; using \(example) until it is fixed ('git config \(key) \(example)', "
+                + "or 'git config --unset \(key)')")
             return fallback
         } catch {
             return fallback
