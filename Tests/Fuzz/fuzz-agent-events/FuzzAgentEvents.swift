@@ -10,7 +10,7 @@ public func fuzzAgentEvents(_ start: UnsafePointer<UInt8>?, _ count: Int) -> CIn
     let bytes = Array(UnsafeBufferPointer(start: start, count: count))
     guard let json = try? JSONParser.parse(bytes) else { return 0 }
     for agent in AgentKind.allCases {
-        _ = try? AgentHook.event(agent: agent, json: json)
+        _ = try? AgentHook.event(agent: agent, input: bytes)
     }
     for written in [JSONWriter.compact(json), JSONWriter.pretty(json)] {
         guard let again = try? JSONParser.parse(written), again == json else { fatalError("JSON does not survive a round trip: \(written)") }
