@@ -55,3 +55,11 @@ let package = Package(
         .executableTarget(name: "coord-bench", dependencies: ["CoordTestSupport"], path: "Benchmarks/CoordBench"),
     ]
 )
+
+// libFuzzer targets (Tests/Fuzz/), added only when GIT_COORD_FUZZ=1: `make fuzz` and `make test` build them with
+// `--sanitize fuzzer` into their own scratch path (.build-fuzz), so the ordinary build never compiles them.
+if Context.environment["GIT_COORD_FUZZ"] == "1" {
+    for (name, module) in [("fuzz-records", "GitCoordCore"), ("fuzz-paths", "GitCoordCore"), ("fuzz-agent-events", "GitCoordAgents")] {
+        package.targets.append(.executableTarget(name: name, dependencies: [.target(name: module)], path: "Tests/Fuzz/\(name)"))
+    }
+}

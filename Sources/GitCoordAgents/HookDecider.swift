@@ -165,7 +165,7 @@ struct HookDecider {
             if let relative = try? coordination.repository.relativePath(path, from: base), !relative.isEmpty {
                 if !result.contains(relative) { result.append(relative) }
             } else {
-                diagnostics.append("not checking \(path): it is outside this worktree")
+                diagnostics.append("not checking \(Display.abbreviated(path)): " + Repository.whyNotInWorktree(path))
             }
         }
         return result

@@ -19,7 +19,10 @@ public enum CoordError: Error, Equatable, CustomStringConvertible {
     case textTooLong(what: String, limit: Int)
     case invalidText(what: String, reason: String)
     case invalidDuration(String)
+    case durationTooLong(String)
+    case invalidSetting(key: String, value: String, problem: String, example: String)
     case pathOutsideRepository(String)
+    case pathTooLong(String, limit: Int)
     case contention(ref: String)
     case staleLock(String)
     case git(String)
@@ -82,6 +85,13 @@ public enum CoordError: Error, Equatable, CustomStringConvertible {
             return "\(what): \(reason)"
         case .invalidDuration(let text):
             return "cannot read '\(text)' as a duration"
+        case .durationTooLong(let text):
+            return "'\(text)' is longer than the longest duration git-coord takes (365d)"
+        case .invalidSetting(let key, let value, let problem, _):
+            return "\(key) is set to '\(value)' in the git config: \(problem)"
+        case .pathTooLong(let path, let limit):
+            return "a path of \(path.utf8.count) bytes (\(Display.abbreviated(path))) is longer than any path git can "
+                + "check out (\(limit) bytes)"
         case .pathOutsideRepository(let path):
             return "'\(path)' is outside the repository"
         case .contention(let ref):
@@ -132,7 +142,9 @@ public enum CoordError: Error, Equatable, CustomStringConvertible {
         case .sessionEnded, .sessionInOtherClone: return .startASession
         case .nameTaken, .noFreeName: return .chooseAName
         case .invalidName: return .useASafeName
-        case .invalidDuration: return .writeADuration
+        case .invalidDuration, .durationTooLong: return .writeADuration
+        case .pathTooLong: return .giveAPathInTheWorktree
+        case .invalidSetting(let key, _, _, let example): return .fixTheSetting(key: key, example: example)
         case .contention, .sessionIDTaken: return .tryAgain
         case .unknownRemote: return .addOrNameARemote
         case .remoteNotShared(let name): return .shareWithRemote(name)
@@ -172,4 +184,7 @@ public enum NextStep: Equatable, Sendable {
     case makeTheHooksFolderWritable
     case moveAsideAndInitAgain(String)
     case fixTheSettingsFile
+    case giveAPathInTheWorktree
+    /// A git config key holds a value git-coord cannot use: set it to `example`, or remove it.
+    case fixTheSetting(key: String, example: String)
 }

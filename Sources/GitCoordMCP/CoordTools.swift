@@ -212,7 +212,8 @@ public struct CoordTools: Sendable {
     static func json<T: Encodable>(_ value: T) throws -> String {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        return String(decoding: try encoder.encode(value), as: UTF8.self)
+        // A model reads this: invisible code points (TAG text, bidi controls) arrive as visible \u escapes.
+        return Display.escapingInvisibles(inJSON: String(decoding: try encoder.encode(value), as: UTF8.self))
     }
 
     /// An error as git prints it: what happened, then what to do.

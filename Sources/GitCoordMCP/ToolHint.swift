@@ -27,6 +27,8 @@ enum ToolHint {
         case .removeAnIdleLock(let path): return "ask the user to remove \(path) if no git-coord or git process is running"
         case .makeTheHooksFolderWritable, .moveAsideAndInitAgain, .fixTheSettingsFile:
             return "this needs the user: tell them what the error says"
+        case .giveAPathInTheWorktree: return "give the path of a file in this worktree"
+        case .fixTheSetting(let key, let example): return "ask the user to run 'git config \(key) \(example)'"
         }
     }
 }
