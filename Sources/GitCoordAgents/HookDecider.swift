@@ -54,11 +54,16 @@ struct HookDecider {
         let sessions = try coordination.sessions(now: now)
         let others = sessions.filter { $0.isLive && $0.id != session.id }
         // The list of sessions takes at most 60% of the limit, so delivered items always have room.
+        // Who else is live takes at most half of the limit and the pins a quarter, so news always has room.
         let intro = ModelText.capped(ModelText.sessionIntro(session, outcome: outcome, others: others, now: now,
                                                             localHost: Self.localHost, editGuard: conflictMode()),
-                                      limit: dialect.contextLimit * 6 / 10)
-        let news = try delivery(for: session, sessions: sessions, budget: dialect.contextLimit - intro.count - 2, takeovers: true)
-        return HookReply(context: [intro, news].compactMap { $0 }.joined(separator: "\n\n"))
+                                      limit: dialect.contextLimit / 2)
+        let pins = ModelText.pins(try coordination.pins(), now: now, limit: dialect.contextLimit / 4)
+        // Who is live now is what it was told: arrivals and departures from here on come at its turns.
+        _ = try coordination.deliverRosterChanges(to: session, among: sessions)
+        let used = intro.count + (pins.map { $0.count + 2 } ?? 0)
+        let news = try delivery(for: session, sessions: sessions, budget: dialect.contextLimit - used - 2, takeovers: true)
+        return HookReply(context: [intro, pins, news].compactMap { $0 }.joined(separator: "\n\n"))
     }
 
     private mutating func promptSubmit() throws -> HookReply {
@@ -73,7 +78,14 @@ struct HookDecider {
             if let title { Coordination.propose(task: title, source: .title, to: &record) }
             if let prompt { Coordination.propose(task: prompt, source: .prompt, to: &record) }
         }
-        return HookReply(context: try delivery(for: fresh, sessions: nil, budget: dialect.contextLimit, takeovers: true))
+        let now = nowMillis()
+        let sessions = try coordination.sessions(now: now)
+        let roster = ModelText.rosterChanges(try coordination.deliverRosterChanges(to: fresh, among: sessions), now: now,
+                                             localHost: Self.localHost).map { ModelText.capped($0, limit: dialect.contextLimit / 4) }
+        let news = try delivery(for: fresh, sessions: sessions, budget: dialect.contextLimit - (roster.map { $0.count + 2 } ?? 0),
+                                takeovers: true)
+        let context = [roster, news].compactMap { $0 }
+        return HookReply(context: context.isEmpty ? nil : context.joined(separator: "\n\n"))
     }
 
     /// Unread notes and messages, and takeovers of the session's claims, each delivered once (see

@@ -30,6 +30,7 @@ enum TerminalHint {
             return "make it writable, or point core.hooksPath at a folder you can write, and run 'git coord init' again"
         case .moveAsideAndInitAgain(let path): return "move \(path) away (it is not run by git), then run 'git coord init' again"
         case .fixTheSettingsFile: return "nothing was changed; fix or move that file and run the command again"
+        case .seePins: return "see 'git coord pins' for the pins and their ids (at least 4 characters of one)"
         case .giveAPathInTheWorktree: return "give the path of a file in this worktree"
         case .fixTheSetting(let key, let example): return "set it with 'git config \(key) \(example)', or remove it with 'git config --unset \(key)'"
         }

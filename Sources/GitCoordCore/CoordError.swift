@@ -45,6 +45,8 @@ public enum CoordError: Error, Equatable, CustomStringConvertible {
     case noFreeName
     /// The operating system refused something that is not git's business: running a program, a file, a lock.
     case system(what: String, reason: String)
+    /// No pin, or several, have this id (prefix).
+    case unknownPin(String, matching: [String])
 
     public var description: String {
         switch self {
@@ -60,6 +62,8 @@ public enum CoordError: Error, Equatable, CustomStringConvertible {
             return "could not find a free session name"
         case .system(let what, let reason):
             return "cannot \(what): \(reason)"
+        case .unknownPin(let id, let matching):
+            return matching.isEmpty ? "no pin '\(id)'" : "'\(id)' names several pins: \(matching.joined(separator: ", "))"
         case .bareRepository:
             return "this is a bare repository: sessions live in a work tree"
         case .notEnabled:
@@ -154,6 +158,7 @@ public enum CoordError: Error, Equatable, CustomStringConvertible {
         case .hooksNotWritable: return .makeTheHooksFolderWritable
         case .hookInTheWay(let path): return .moveAsideAndInitAgain(path)
         case .agentSettings: return .fixTheSettingsFile
+        case .unknownPin: return .seePins
         default: return nil
         }
     }
@@ -187,4 +192,5 @@ public enum NextStep: Equatable, Sendable {
     case giveAPathInTheWorktree
     /// A git config key holds a value git-coord cannot use: set it to `example`, or remove it.
     case fixTheSetting(key: String, example: String)
+    case seePins
 }
