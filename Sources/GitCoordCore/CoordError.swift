@@ -45,6 +45,10 @@ public enum CoordError: Error, Equatable, CustomStringConvertible {
     case noFreeName
     /// The operating system refused something that is not git's business: running a program, a file, a lock.
     case system(what: String, reason: String)
+    /// No session of that name or id (or prefix) to send to; `closest` are the live names nearest to it.
+    case unknownRecipient(String, closest: [String], live: [String])
+    /// Several live sessions start with what was given.
+    case ambiguousRecipient(String, matching: [String])
     /// No pin, or several, have this id (prefix).
     case unknownPin(String, matching: [String])
 
@@ -62,6 +66,12 @@ public enum CoordError: Error, Equatable, CustomStringConvertible {
             return "could not find a free session name"
         case .system(let what, let reason):
             return "cannot \(what): \(reason)"
+        case .unknownRecipient(let name, let closest, let live):
+            let guess = closest.isEmpty ? "" : "; did you mean " + closest.map { "'\($0)'" }.joined(separator: " or ") + "?"
+            let list = live.isEmpty ? "there are no live sessions" : "live sessions: \(live.joined(separator: ", "))"
+            return "no session '\(name)'\(guess) (\(list))"
+        case .ambiguousRecipient(let name, let matching):
+            return "'\(name)' could be any of \(matching.joined(separator: ", ")): give more of the name"
         case .unknownPin(let id, let matching):
             return matching.isEmpty ? "no pin '\(id)'" : "'\(id)' names several pins: \(matching.joined(separator: ", "))"
         case .bareRepository:
@@ -159,6 +169,7 @@ public enum CoordError: Error, Equatable, CustomStringConvertible {
         case .hookInTheWay(let path): return .moveAsideAndInitAgain(path)
         case .agentSettings: return .fixTheSettingsFile
         case .unknownPin: return .seePins
+        case .unknownRecipient: return .seeAllSessions
         default: return nil
         }
     }

@@ -46,6 +46,21 @@ import Testing
         #expect(try scratch.sessionsJSON().contains { $0["name"] as? String == "ui" }, "detached: the worktree's folder")
     }
 
+    @Test func sendTakesAnUnambiguousPrefixAndSuggestsCloseNames() throws {
+        let scratch = try Scratch()
+        try scratch.coordOK("init")
+        let alice = try scratch.coordOK("start", "--name", "alice")
+        let other = try scratch.addWorktree("other")
+        try scratch.coordOK("start", "--name", "feature-nav", in: other)
+        try scratch.coordOK("start", "--name", "feature-docs", in: other)
+        let prefixed = try scratch.coord(["send", "--session", alice, "feature-n", "hi"])
+        #expect(prefixed.succeeded, "\(prefixed)")
+        let ambiguous = try scratch.coord(["send", "--session", alice, "feature", "hi"])
+        #expect(ambiguous.status == 128 && ambiguous.stderr.contains("could be any of"), "\(ambiguous)")
+        let typo = try scratch.coord(["send", "--session", alice, "featrue-nav", "hi"])
+        #expect(typo.status == 128 && typo.stderr.contains("did you mean 'feature-nav'?"), "\(typo)")
+    }
+
     // MARK: Tasks
 
     @Test func theTaskComesFromTheTitleThenThePromptAndNeverOverridesTheSession() throws {
