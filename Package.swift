@@ -51,7 +51,7 @@ let package = Package(
         // End to end through the real binary, plus the pure rules (record kinds, resolvers, fork rules, parsers) tested
         // directly, where that is the natural level.
         .testTarget(name: "GitCoordTests", dependencies: ["CoordTestSupport", "CGitCoordStartup", "CLibGit2", "GitCoordCore",
-                                                          "GitCoordAgents"], exclude: ["Fixtures"]),
+                                                          "GitCoordAgents", "GitCoordSystem"], exclude: ["Fixtures"]),
         .executableTarget(name: "coord-bench", dependencies: ["CoordTestSupport"], path: "Benchmarks/CoordBench"),
     ]
 )
