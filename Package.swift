@@ -21,16 +21,18 @@ let package = Package(
         ),
         // Process start-up help for libgit2 (see startup.c for why it exists).
         .target(name: "CGitCoordStartup", dependencies: ["CLibGit2"]),
+        // The operating system's calls (files, locks, stdin, environment), EINTR and errno handled once.
+        .target(name: "GitCoordSystem"),
         // Everything about repositories, records and sessions; nothing about the command line.
-        .target(name: "GitCoordCore", dependencies: ["CLibGit2", "CGitCoordStartup"]),
+        .target(name: "GitCoordCore", dependencies: ["CLibGit2", "CGitCoordStartup", "GitCoordSystem"]),
         // The coding agents' hook protocols (Claude Code, Codex, Gemini CLI): parse an event, decide, render.
         // No command line and no libgit2 here; the core does the storage.
-        .target(name: "GitCoordAgents", dependencies: ["GitCoordCore"]),
+        .target(name: "GitCoordAgents", dependencies: ["GitCoordCore", "GitCoordSystem"]),
         // The stdio MCP server, in its own executable: the MCP SDK pulls in full Foundation, which the hot-path
         // hook binary must not load (see docs/design.md, "The MCP server binary").
         .target(
             name: "GitCoordMCP",
-            dependencies: ["GitCoordCore", "GitCoordAgents", "GitCoordVersion", .product(name: "MCP", package: "swift-sdk")]
+            dependencies: ["GitCoordCore", "GitCoordAgents", "GitCoordSystem", "GitCoordVersion", .product(name: "MCP", package: "swift-sdk")]
         ),
         .executableTarget(name: "git-coord-mcp", dependencies: ["GitCoordMCP"]),
         // The version both binaries print, from `git describe` at build time (scripts/version.sh), in a module of
@@ -44,16 +46,28 @@ let package = Package(
                 "GitCoordCore",
                 "GitCoordAgents",
                 "GitCoordVersion",
+                "GitCoordSystem",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
         .executableTarget(name: "git-coord", dependencies: ["GitCoordCommands"]),
         // Shared by the tests and the benchmark: scratch repositories and a way to run the real binary.
         .target(name: "CoordTestSupport", path: "Tests/CoordTestSupport"),
-        .testTarget(name: "GitCoordTests", dependencies: ["CoordTestSupport", "CGitCoordStartup", "CLibGit2"], exclude: ["Fixtures"]),
+        // End to end through the real binary, plus the pure rules (record kinds, resolvers, fork rules, parsers) tested
+        // directly, where that is the natural level.
+        .testTarget(name: "GitCoordTests", dependencies: ["CoordTestSupport", "CGitCoordStartup", "CLibGit2", "GitCoordCore",
+                                                          "GitCoordAgents", "GitCoordSystem"], exclude: ["Fixtures"]),
         .executableTarget(name: "coord-bench", dependencies: ["CoordTestSupport"], path: "Benchmarks/CoordBench"),
         // Writes the manual pages and completion scripts from the binary's own description of its commands and the
         // README, at build time (make install, make dist); not shipped.
         .executableTarget(name: "git-coord-docs", path: "Tools/GitCoordDocs"),
     ]
 )
+
+// libFuzzer targets (Tests/Fuzz/), added only when GIT_COORD_FUZZ=1: `make fuzz` and `make test` build them with
+// `--sanitize fuzzer` into their own scratch path (.build-fuzz), so the ordinary build never compiles them.
+if Context.environment["GIT_COORD_FUZZ"] == "1" {
+    for (name, module) in [("fuzz-records", "GitCoordCore"), ("fuzz-paths", "GitCoordCore"), ("fuzz-agent-events", "GitCoordAgents")] {
+        package.targets.append(.executableTarget(name: name, dependencies: [.target(name: module)], path: "Tests/Fuzz/\(name)"))
+    }
+}

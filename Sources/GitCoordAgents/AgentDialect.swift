@@ -37,10 +37,18 @@ public protocol AgentDialect: Sendable {
 
     /// The hook groups `install` adds: each event, with a tool matcher where the event takes one.
     var hookGroups: [HookGroup] { get }
-    /// One hook entry running `command`, in the agent's terms (Gemini counts timeouts in milliseconds).
-    func hookEntry(command: String) -> JSONValue
+    /// One hook entry of `group` running `command`, in the agent's terms (Gemini counts timeouts in milliseconds).
+    func hookEntry(command: String, group: HookGroup) -> JSONValue
     /// What `git coord install <agent>` writes, file by file.
     func installation(_ context: InstallContext) -> [InstallStep]
+    /// The agent's record of its trust in git-coord's hooks in `settings` (the hooks file at `hooksPath`), for an
+    /// agent that runs a project's hooks only once each is trusted.
+    func hookTrust(hooksPath: String, settings: JSONValue) -> [TOMLTable]
+    /// What the user must still do after `install` for the agent to read what it wrote, if anything.
+    func remainingSteps(after context: InstallContext) -> [String]
+    /// What to do when a write git-coord's command made from the agent's shell was refused by the agent's sandbox
+    /// (the repository's git folder read-only), when `environment` is that shell's; nil when not inside this agent.
+    func sandboxHint(environment: [String: String]) -> String?
 }
 
 /// One group of hooks in an agent's settings: an event, and the tools it fires for (nil: every tool, or an event
@@ -77,6 +85,17 @@ extension AgentDialect {
 
     /// The command every hook entry runs.
     public var hookCommand: String { "git coord hook \(kind.rawValue)" }
+
+    public func hookTrust(hooksPath: String, settings: JSONValue) -> [TOMLTable] { [] }
+    public func remainingSteps(after context: InstallContext) -> [String] { [] }
+    public func sandboxHint(environment: [String: String]) -> String? { nil }
+}
+
+extension AgentKind {
+    /// The agent whose shell `environment` is, when an agent says so in it.
+    public static func running(in environment: [String: String]) -> AgentKind? {
+        allCases.first { kind in kind.dialect.shellSessionVariable.map { environment[$0]?.isEmpty == false } ?? false }
+    }
 }
 
 /// Which session the caller acts for, from its environment: `$GIT_COORD_SESSION`, and the agent session id that an

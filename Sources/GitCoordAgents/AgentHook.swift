@@ -33,6 +33,8 @@ public enum AgentHook {
             .compactMap { $0 }.first(where: isDirectory) ?? currentDirectory
         do {
             let coordination = try Coordination(at: directory)
+            // The agent waits for its hooks: a write that cannot land at once is left for the next event.
+            coordination.store.retryBudget = RecordStore.hookRetryBudget
             var decider = HookDecider(dialect: dialect, coordination: coordination, event: event, environment: environment)
             let reply = try decider.decide().withBackgroundSync(coordination, for: event)
             var answer = HookAnswer(stdout: dialect.render(reply, for: event))

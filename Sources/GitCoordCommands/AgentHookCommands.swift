@@ -1,6 +1,7 @@
 import ArgumentParser
 import GitCoordAgents
 import GitCoordCore
+import GitCoordSystem
 #if canImport(FoundationEssentials)
 import FoundationEssentials
 #else
@@ -78,26 +79,11 @@ enum AgentHookEntry {
     }
 
     static func answer(_ agent: AgentKind) {
-        let answer = AgentHook.answer(agent: agent, input: readStandardInput(limit: AgentHook.maximumInput + 1),
-                                      environment: ProcessInfo.processInfo.environment,
-                                      currentDirectory: FileManager.default.currentDirectoryPath)
+        // A read error gives what was read, which the parser then refuses: a hook never fails the agent.
+        let input = (try? StandardInput.read(keeping: AgentHook.maximumInput + 1)) ?? []
+        let answer = AgentHook.answer(agent: agent, input: input, environment: Environment.all,
+                                      currentDirectory: Environment.currentDirectory)
         for line in answer.diagnostics { printError(line) }
         if !answer.stdout.isEmpty { print(answer.stdout) }
     }
-}
-
-/// All of stdin, keeping at most `limit` bytes (a larger event is refused by the caller, which sees `limit`
-/// bytes). The rest is read and dropped, so that the agent writing it never meets a broken pipe.
-func readStandardInput(limit: Int) -> [UInt8] {
-    var bytes: [UInt8] = []
-    var chunk = [UInt8](repeating: 0, count: 65_536)
-    var total = 0
-    while total < 1 << 30 {
-        let count = chunk.withUnsafeMutableBufferPointer { read(0, $0.baseAddress, $0.count) }
-        if count < 0 && errno == EINTR { continue }
-        if count <= 0 { break }
-        total += count
-        if bytes.count < limit { bytes.append(contentsOf: chunk[0..<min(count, limit - bytes.count)]) }
-    }
-    return bytes
 }

@@ -1,6 +1,8 @@
 import ArgumentParser
+import GitCoordAgents
 import GitCoordCore
 import GitCoordVersion
+import GitCoordSystem
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -31,11 +33,13 @@ public struct GitCoord: ParsableCommand {
             Init.self, Start.self, List.self, Worktrees.self,
             SetTask.self, Touch.self, Heartbeat.self, Stop.self,
             // Notes and messages
-            Note.self, Send.self, Inbox.self, Feed.self, GC.self,
+            Note.self, Send.self, Inbox.self, Feed.self, Pin.self, Pins.self, Unpin.self, GC.self,
             // Claims
             ClaimCommand.self, Release.self, Claims.self, Check.self,
             // Other clones
             Sync.self,
+            // Repair
+            DoctorCommand.self,
             // Agents and git
             Install.self, MCPCommand.self, Hook.self,
             // Hidden: words for the completion scripts
@@ -65,9 +69,9 @@ public struct GitCoord: ParsableCommand {
             try command.run()
             Glibc.exit(0)
         } catch let error as CoordError {
-            fail(error.description, hint: error.hint)
+            fail(error.description, hint: error.nextStep.map(TerminalHint.text))
         } catch let error as GitError {
-            fail(error.description, hint: nil)
+            fail(error.description, hint: error.isReadOnly ? readOnlyHint() : nil)
         } catch let error as NegativeAnswer {
             Glibc.exit(error.code)
         } catch {
@@ -82,6 +86,13 @@ public struct GitCoord: ParsableCommand {
         guard code != .success else { exit(withError: error) }  // --help, --version
         printError(UsageHints.message(for: error, arguments: Array(CommandLine.arguments.dropFirst())))
         Glibc.exit(code.rawValue)
+    }
+
+    /// A refused write: inside an agent's sandbox, that agent's way out; else the plain fact.
+    static func readOnlyHint() -> String {
+        let environment = Environment.all
+        return AgentKind.running(in: environment)?.dialect.sandboxHint(environment: environment)
+            ?? "the repository's git folder is read-only to this process; run git coord where it may write"
     }
 
     static func fail(_ message: String, hint: String?) -> Never {

@@ -1,6 +1,7 @@
 import ArgumentParser
 import GitCoordAgents
 import GitCoordCore
+import GitCoordSystem
 #if canImport(FoundationEssentials)
 import FoundationEssentials
 #else
@@ -16,6 +17,9 @@ enum GitHookRunner {
             // Opened as git would (GIT_DIR, GIT_INDEX_FILE, ...): git sets them for its hooks.
             let coordination = try Coordination(requireEnabled: false)
             guard coordination.isEnabled else { return }
+            // git waits for its hooks: a write that cannot land at once is left for the next event.
+            coordination.store.retryBudget = RecordStore.hookRetryBudget
+            defer { for warning in coordination.warnings { printError("git-coord: warning: " + Display.neutralised(warning)) } }
             defer { BackgroundSyncText.afterHook(coordination, surface: surface) }
             try body(coordination)
         } catch let refusal as NegativeAnswer {
@@ -27,7 +31,22 @@ enum GitHookRunner {
         }
     }
 
-    static var selector: SessionSelector { SessionSelector.from(environment: ProcessInfo.processInfo.environment) }
+    static var selector: SessionSelector { SessionSelector.from(environment: Environment.all) }
+
+    /// With a relative core.hooksPath each worktree has its own hooks folder: a worktree made after
+    /// `git coord init` gets git-coord's hooks here (post-checkout after `git worktree add`, and `start`).
+    /// A failure is a warning: it must never get in the way of git, nor of the session.
+    static func installHooksHere(_ coordination: Coordination) {
+        do {
+            if try HookInstaller.installHere(coordination.repository) {
+                printError("git-coord: installed git-coord's hooks in this worktree (core.hooksPath is relative)")
+            }
+        } catch let error as CoordError {
+            printError("git-coord: warning: " + Display.neutralised(error.description) + (error.nextStep.map { "\nhint: " + TerminalHint.text($0) } ?? ""))
+        } catch {
+            printError("git-coord: warning: \(error)")
+        }
+    }
 }
 
 struct PreCommitHook: ParsableCommand {
@@ -49,9 +68,8 @@ struct PreCommitHook: ParsableCommand {
 
     static func handle() throws {
         try GitHookRunner.run { coordination in
-            let environment = ProcessInfo.processInfo.environment
-            let check = try coordination.checkStaged(indexFile: environment["GIT_INDEX_FILE"],
-                                                     directory: FileManager.default.currentDirectoryPath,
+            let check = try coordination.checkStaged(indexFile: Environment["GIT_INDEX_FILE"],
+                                                     directory: Environment.currentDirectory,
                                                      selector: GitHookRunner.selector)
             guard !check.overlaps.isEmpty else { return }
             let now = nowMillis()
@@ -96,6 +114,7 @@ struct PostCheckoutHook: ParsableCommand {
 
     static func handle(_ arguments: [String]) throws {
         try GitHookRunner.run { coordination in
+            GitHookRunner.installHooksHere(coordination)
             let sessions = try coordination.sessions()
             let me = coordination.currentSession(GitHookRunner.selector, among: sessions)
             if let me, me.isLive { try coordination.updateSession(me) }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import GitCoordCore
+import GitCoordSystem
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -27,8 +28,8 @@ struct MCPCommand: ParsableCommand {
         let binary = MCPBinary.locate()
         var arguments: [UnsafeMutablePointer<CChar>?] = [strdup(binary), nil]
         execv(binary, &arguments)
-        throw CoordError.git("cannot start \(binary) (looked next to git-coord, then on PATH): "
-            + "\(String(cString: strerror(errno))); 'make install' installs it beside git-coord")
+        throw CoordError.system(what: "start \(binary) (looked next to git-coord, then on PATH)",
+                                reason: String(cString: strerror(errno)) + "; 'make install' installs it beside git-coord")
     }
 }
 
@@ -44,7 +45,7 @@ enum MCPBinary {
             let sibling = own[..<(own.lastIndex(of: "/") ?? own.startIndex)] + "/" + name
             if access(sibling, X_OK) == 0 { return String(sibling) }
         }
-        for folder in (getenv("PATH").map { String(cString: $0) } ?? "").split(separator: ":") {
+        for folder in (Environment["PATH"] ?? "").split(separator: ":") {
             let candidate = folder + "/" + name
             if access(candidate, X_OK) == 0 { return String(candidate) }
         }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import GitCoordCore
+import GitCoordSystem
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -86,21 +87,14 @@ func refuseInvalidArguments() throws {
 func messageBody(_ arguments: [String], what: String) throws -> String {
     try refuseInvalidArguments()
     guard arguments == ["-"] else { return try MessageText.validated(arguments.joined(separator: " "), what: what) }
-    return try MessageText.validated(bytes: readStandardInput(limit: MessageText.maximumBytes + 1), what: what)
-}
-
-/// Reads stdin to its end, or to `limit` bytes: enough to tell that input is over the size limit.
-private func readStandardInput(limit: Int) throws -> Data {
-    var data = Data()
-    var buffer = [UInt8](repeating: 0, count: 65536)
-    while data.count < limit {
-        let count = read(0, &buffer, min(buffer.count, limit - data.count))
-        if count < 0 {
-            if errno == EINTR { continue }
-            throw CoordError.invalidText(what: "cannot read stdin", reason: String(cString: strerror(errno)))
-        }
-        if count == 0 { break }
-        data.append(contentsOf: buffer[0..<count])
+    var bytes: [UInt8]
+    do {
+        bytes = try StandardInput.read(keeping: MessageText.maximumBytes + 2)
+    } catch let error as SystemError {
+        throw CoordError.invalidText(what: "cannot read stdin", reason: error.reason)
     }
-    return data
+    // A heredoc or `echo` ends its text with a newline that nobody typed: the receiver would get an empty line.
+    if bytes.last == UInt8(ascii: "\n") { bytes.removeLast() }
+    if bytes.last == UInt8(ascii: "\r") { bytes.removeLast() }
+    return try MessageText.validated(bytes: Data(bytes), what: what)
 }

@@ -15,14 +15,6 @@ import Glibc
 /// holding which git-coord session an agent session is; it is created once, so two hooks of one agent session
 /// racing to register can never make two sessions. See docs/design.md, "Agent identity".
 extension Coordination {
-    /// What an arbiter ref holds.
-    struct AgentBinding: Codable, Equatable {
-        var version = 1
-        var agent: String
-        var agentSessionID: String
-        var session: String
-    }
-
     public static let maximumAgentSessionIDLength = 512
 
     /// How an agent session came to its git-coord session.
@@ -46,8 +38,11 @@ extension Coordination {
     /// Finds or registers the git-coord session of an agent session (its SessionStart, or any hook that finds
     /// none): resumes it when known, revives it when it had ended, adopts the session handed over by /clear
     /// when `source` is "clear", and otherwise starts a new one. Never makes two sessions for one agent session.
-    public func attachAgentSession(kind: String, agentSessionID: String, source: String?,
-                                   adoptSoleSession: Bool = false) throws -> (session: Session, outcome: AttachOutcome) {
+    /// `preferredName` is the name the user asked for in the agent's environment (numbered when taken);
+    /// `process` is the agent's own process, recorded so that readers on this machine see at once when it is gone.
+    public func attachAgentSession(kind: String, agentSessionID: String, source: String?, adoptSoleSession: Bool = false,
+                                   preferredName: String? = nil, process: ProcessIdentity? = nil)
+        throws -> (session: Session, outcome: AttachOutcome) {
         try Self.validateName(kind, what: "agent kind")
         try Self.validateAgentSessionID(agentSessionID)
         let ref = RefLayout.agent(kind, Self.agentKey(agentSessionID))
@@ -57,8 +52,12 @@ extension Coordination {
             // (wait for it), or was never written by a process that died (rebind it, below).
             if let existing, let session = try session(id: existing.binding.session)
                 ?? (try isRecent(existing.commit) ? waitForSession(id: existing.binding.session) : nil) {
-                if session.isLive { return (try updateSession(session, forceHeartbeat: true), .resumed) }
-                return (try revive(session), .revived)
+                if session.isLive {
+                    return (try updateSession(session, forceHeartbeat: true) { record in
+                        if let process { record.process = process }
+                    }, .resumed)
+                }
+                return (try revive(session, process: process), .revived)
             }
             // Unknown (or bound to a session whose record is gone): bind a session, by compare-and-swap.
             let adoptable = source == "clear" ? try handedOverSession(kind: kind, soleSessionCounts: adoptSoleSession) : nil
@@ -70,12 +69,15 @@ extension Coordination {
                 continue  // another hook of the same agent session bound it first: use its session
             }
             if let adoptable {
-                if let adopted = try adopt(adoptable, agentSessionID: agentSessionID) { return (adopted, .adopted) }
+                if let adopted = try adopt(adoptable, agentSessionID: agentSessionID, process: process) { return (adopted, .adopted) }
                 // Another agent session adopted it meanwhile: this one gets a session of its own.
                 bound = try bind(ref, kind: kind, agentSessionID: agentSessionID, to: Self.newSessionID(), replacing: bound)
             }
-            let id = try JSONDecoder().decode(AgentBinding.self, from: try store.payload(of: bound)).session
-            let started = try start(StartOptions(agent: kind, agentSessionID: agentSessionID), id: id)
+            let id = try store.read(AgentBindingKind.self, commit: bound, at: ref).session
+            var options = StartOptions(name: preferredName, agent: kind, agentSessionID: agentSessionID)
+            options.nameIsPreference = true
+            options.process = process
+            let started = try start(options, id: id)
             pruneOrphanAgentRefs()
             return (started, .started)
         }
@@ -87,12 +89,10 @@ extension Coordination {
     public func detachAgentSession(kind: String, agentSessionID: String, reason: String?) throws {
         guard let session = try agentSession(kind: kind, agentSessionID: agentSessionID), session.state != .ended else { return }
         if reason == "clear" {
-            try store.update(RefLayout.session(session.id), message: Self.handoverMessage + session.name) { current in
-                guard let current else { return nil }
-                var record = try JSONDecoder().decode(SessionRecord.self, from: current.payload)
-                guard record.ended == nil else { return nil }
+            try store.update(SessionKind.self, at: RefLayout.session(session.id), message: Self.handoverMessage + session.name) { current in
+                guard var record = current?.payload, record.ended == nil else { return nil }
                 record.seen = nowMillis()
-                return try Self.encoder.encode(record)
+                return record
             }
         } else {
             try stop(session)
@@ -108,20 +108,25 @@ extension Coordination {
     func agentBinding(kind: String, agentSessionID: String) throws -> (commit: ObjectID, binding: AgentBinding)? {
         guard Self.isValidName(kind), Self.agentSessionIDProblem(agentSessionID) == nil else { return nil }
         let ref = RefLayout.agent(kind, Self.agentKey(agentSessionID))
-        guard let commit = try store.target(of: ref) else { return nil }
-        guard let binding = try? JSONDecoder().decode(AgentBinding.self, from: try store.payload(of: commit)),
-              binding.agent == kind, binding.agentSessionID == agentSessionID, Self.isValidName(binding.session) else {
-            warn("skipping \(ref): its record does not match its ref name")
+        do {
+            guard let record = try store.read(AgentBindingKind.self, at: ref) else { return nil }
+            // The key of an id that is not a safe name is a hash: the record must hold this very id.
+            guard record.payload.agentSessionID == agentSessionID else {
+                note(UnreadableRecord(commit: record.commit, problem: .invalid("its record holds another agent session id"), ref: ref))
+                return nil
+            }
+            return (record.commit, record.payload)
+        } catch let unreadable as UnreadableRecord {
+            note(unreadable)
             return nil
         }
-        return (commit, binding)
     }
 
     /// Points the arbiter at `session` if it still holds `expected` (nil: if it does not exist); returns the commit.
     private func bind(_ ref: String, kind: String, agentSessionID: String, to session: String,
                       replacing expected: ObjectID?) throws -> ObjectID {
-        let payload = try Self.encoder.encode(AgentBinding(agent: kind, agentSessionID: agentSessionID, session: session))
-        let commit = try store.writeRecord(payload, parent: expected, message: "bind \(kind) session")
+        let commit = try store.write(AgentBindingKind.self, AgentBinding(agent: kind, agentSessionID: agentSessionID, session: session),
+                                     parent: expected, message: "bind \(kind) session")
         try store.compareAndSwap(ref, to: commit, expecting: expected, message: "bind \(kind) session")
         return commit
     }
@@ -158,18 +163,17 @@ extension Coordination {
     }
 
     /// Gives a handed-over session its new agent session id, unless another agent session took it meanwhile.
-    private func adopt(_ session: Session, agentSessionID: String) throws -> Session? {
+    private func adopt(_ session: Session, agentSessionID: String, process: ProcessIdentity?) throws -> Session? {
         let previous = session.record.agentSessionID
         var adopted: SessionRecord?
-        try store.update(RefLayout.session(session.id), message: "adopt \(session.name)") { current in
-            guard let current else { return nil }
-            var record = try JSONDecoder().decode(SessionRecord.self, from: current.payload)
-            guard record.ended == nil, record.agentSessionID == previous else { return nil }
+        try store.update(SessionKind.self, at: RefLayout.session(session.id), message: "adopt \(session.name)") { current in
+            guard var record = current?.payload, record.ended == nil, record.agentSessionID == previous else { return nil }
             record.agentSessionID = agentSessionID
+            record.process = process ?? record.process
             record.seen = nowMillis()
             refreshFromWorktree(&record)
             adopted = record
-            return try Self.encoder.encode(record)
+            return record
         }
         guard let adopted else { return nil }
         // The old agent session id no longer names this session: a later `--resume` of it starts afresh.
@@ -180,23 +184,23 @@ extension Coordination {
     }
 
     /// An ended or stale session, live again under its name (or a new one, if a live session took the name).
-    private func revive(_ session: Session) throws -> Session {
+    private func revive(_ session: Session, process: ProcessIdentity?) throws -> Session {
         var name: String
         do {
             name = try reserveName(session.name, for: session.id)
         } catch CoordError.nameTaken {
-            name = try reserveName(nil, for: session.id)
+            name = try reserveName(nil, base: session.name, for: session.id)
         }
         var revived = session.record
-        try store.update(RefLayout.session(session.id), message: "resume \(name)") { current in
-            guard let current else { throw CoordError.unknownSession(session.id, live: []) }
-            var record = try JSONDecoder().decode(SessionRecord.self, from: current.payload)
+        try store.update(SessionKind.self, at: RefLayout.session(session.id), message: "resume \(name)") { current in
+            guard var record = current?.payload else { throw CoordError.unknownSession(session.id, live: []) }
             record.ended = nil
             record.name = name
+            record.process = process ?? record.process
             record.seen = nowMillis()
             refreshFromWorktree(&record)
             revived = record
-            return try Self.encoder.encode(record)
+            return record
         }
         return Session(record: revived, now: nowMillis(), ttl: settings.sessionTTL)
     }
@@ -208,9 +212,8 @@ extension Coordination {
     func pruneOrphanAgentRefs() {
         let now = Double(nowMillis()) / 1000
         for (ref, commit) in (try? store.refs(under: RefLayout.agents)) ?? [] {
-            guard let payload = try? store.payload(of: commit),
-                  let binding = try? JSONDecoder().decode(AgentBinding.self, from: payload),
-                  Self.isValidName(binding.session), (try? store.target(of: RefLayout.session(binding.session))) == .some(nil),
+            guard let binding = try? store.read(AgentBindingKind.self, commit: commit, at: ref),
+                  (try? store.target(of: RefLayout.session(binding.session))) == .some(nil),
                   let written = try? store.commitTime(of: commit), now - Double(written) > 60 else { continue }
             try? store.delete(ref, expecting: commit)
         }

@@ -14,10 +14,8 @@ extension Coordination {
 
     /// Every session with a readable record, newest first.
     public func sessions(now: Millis = nowMillis()) throws -> [Session] {
-        try readAll(SessionRecord.self, under: RefLayout.sessions) { ref, record in
-            ref == RefLayout.session(record.id)
-        }
-        .map { Session(record: $0.record, now: now, ttl: settings.sessionTTL) }
+        note(try store.list(SessionKind.self))
+            .map { Session(record: $0.payload, now: now, ttl: settings.sessionTTL) }
         .sorted { ($0.record.seen, $0.id) > ($1.record.seen, $1.id) }
     }
 
@@ -27,9 +25,13 @@ extension Coordination {
 
     public struct StartOptions {
         public var name: String?
+        /// `name` is what the user asked for in the agent's environment: taken if free, else numbered (`name-2`);
+        /// a name given to `git coord start --name` is refused when a live session has it.
+        public var nameIsPreference = false
         public var task: String = ""
         public var agent: String?
         public var agentSessionID: String?
+        public var process: ProcessIdentity?
         public init(name: String? = nil, task: String = "", agent: String? = nil, agentSessionID: String? = nil) {
             self.name = name
             self.task = task
@@ -46,38 +48,45 @@ extension Coordination {
         if let name = options.name { try Self.validateName(name) }
         if let agent = options.agent { try Self.validateName(agent, what: "agent kind") }
 
-        let name = try reserveName(options.name, for: id)
         let now = nowMillis()
         var record = SessionRecord(
-            id: id, name: name, agent: options.agent, agentSessionID: options.agentSessionID,
+            id: id, name: "", agent: options.agent, agentSessionID: options.agentSessionID,
             task: options.task, branch: nil, head: nil, worktree: worktree, host: Self.hostName,
             started: now, seen: now, ended: nil, touched: [], changed: [])
+        refreshFromWorktree(&record)
+        let base = NameGenerator.base(branch: record.branch, worktree: worktree)
+        let name = options.nameIsPreference
+            ? try reserveName(nil, base: options.name ?? base, for: id)
+            : try reserveName(options.name, base: base, for: id)
+        record.name = name
+        if !options.task.isEmpty { record.taskSource = .explicit }
+        record.process = options.process
         // Sync accepts a session from another clone only when it names its clone: without it the session and its
         // claims would be invisible (or void) everywhere else.
         record.clone = try CloneIdentity.id(in: repository)
-        refreshFromWorktree(&record)
-        let payload = try Self.encoder.encode(record)
-        try store.update(RefLayout.session(id), message: "start \(name)") { current in
-            guard current == nil else { throw CoordError.git("session id \(id) exists already") }
-            return payload
+        record.startClock = try largestClock()
+        try store.update(SessionKind.self, at: RefLayout.session(id), message: "start \(name)") { current in
+            guard current == nil else { throw CoordError.sessionIDTaken(id) }
+            return record
         }
         return Session(record: record, now: now, ttl: settings.sessionTTL)
     }
 
-    /// Takes `requested` (or a generated name) for session `id` through its arbiter ref, atomically: a name held
-    /// by a live session is refused; one held by an ended or stale session is taken over.
-    func reserveName(_ requested: String?, for id: String) throws -> String {
+    /// Takes `requested` (or a name from `base`, else a generated one) for session `id` through its arbiter ref,
+    /// atomically: a name held by a live session is refused; one held by an ended or stale session is taken over.
+    func reserveName(_ requested: String?, base: String? = nil, for id: String) throws -> String {
         let live = try liveSessions()
         let liveByID = Dictionary(live.map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
-        let candidates = requested.map { [$0] } ?? NameGenerator.candidates(seed: id, avoiding: Set(live.map(\.name)))
+        let candidates = requested.map { [$0] }
+            ?? NameGenerator.candidates(base: base.flatMap { Self.isValidName($0) ? $0 : nil }, seed: id, avoiding: Set(live.map(\.name)))
         for name in candidates {
             do {
-                try store.update(RefLayout.name(name), message: "name \(name)") { current in
-                    if let current, let holder = try? JSONDecoder().decode(NameRecord.self, from: current.payload),
-                       try holds(holder, liveByID: liveByID) {
+                // An unreadable hold holds nothing: it is replaced.
+                try store.update(NameKind.self, at: RefLayout.name(name), message: "name \(name)", ifUnreadable: note) { current in
+                    if let holder = current?.payload, try holds(holder, liveByID: liveByID) {
                         throw CoordError.nameTaken(name, by: holder.session)
                     }
-                    return try Self.encoder.encode(NameRecord(session: id, at: nowMillis()))
+                    return NameRecord(session: id, at: nowMillis())
                 }
                 return name
             } catch CoordError.nameTaken(let name, let holder) where requested != nil {
@@ -86,12 +95,7 @@ extension Coordination {
                 continue
             }
         }
-        throw CoordError.git("could not find a free session name; give one with --name")
-    }
-
-    struct NameRecord: Codable {
-        var session: String
-        var at: Millis?
+        throw CoordError.noFreeName
     }
 
     /// A name is held by a live session, or by one still starting: its name is reserved before its record is
@@ -121,9 +125,8 @@ extension Coordination {
     // MARK: Finding
 
     public func session(id: String) throws -> Session? {
-        guard Self.isValidName(id), let commit = try store.target(of: RefLayout.session(id)) else { return nil }
-        let record = try JSONDecoder().decode(SessionRecord.self, from: try store.payload(of: commit))
-        return Session(record: record, now: nowMillis(), ttl: settings.sessionTTL)
+        guard Self.isValidName(id), let record = try store.read(SessionKind.self, at: RefLayout.session(id)) else { return nil }
+        return Session(record: record.payload, now: nowMillis(), ttl: settings.sessionTTL)
     }
 
     // MARK: Updating
@@ -136,26 +139,58 @@ extension Coordination {
         let ref = RefLayout.session(session.id)
         let now = nowMillis()
         var written = session.record
-        try store.update(ref, message: "update \(session.name)") { current in
-            guard let current else { throw CoordError.unknownSession(session.id, live: []) }
-            let old = try JSONDecoder().decode(SessionRecord.self, from: current.payload)
+        try store.update(SessionKind.self, at: ref, message: "update \(session.name)") { current in
+            guard let old = current?.payload else { throw CoordError.unknownSession(session.id, live: []) }
             if old.ended != nil { throw CoordError.sessionEnded(old.name) }
             var record = old
             try change(&record)
             record.seen = now
             refreshFromWorktree(&record, scan: scan, now: now)
             written = record
-            let due = Double(now - old.seen) / 1000 >= settings.heartbeatInterval
+            // A clock that went back (a wrong clock, a clock corrected) would make the heartbeat never due again.
+            let elapsed = Double(now - old.seen) / 1000
+            let due = elapsed >= settings.heartbeatInterval || elapsed < 0
+            if elapsed < -1 && !warnings.contains(where: { $0.hasPrefix(Self.clockWarning) }) {
+                warn(Self.clockWarning + "reads \(formatAge(-elapsed)) before this session's last write; "
+                     + "other sessions judge liveness by the times written, so check the clock (date)")
+            }
             if record.sameContent(as: old) && !due && !forceHeartbeat { written = old; return nil }
-            return try Self.encoder.encode(record)
+            return record
         }
         return Session(record: written, now: now, ttl: settings.sessionTTL)
     }
 
+    /// The task the session says itself: nothing taken from the user's words replaces it afterwards.
     public func setTask(_ task: String, for session: Session) throws {
         try Self.validateTask(task)
-        try updateSession(session) { $0.task = task }
+        try updateSession(session) { record in
+            record.task = task
+            record.taskSource = .explicit
+        }
     }
+
+    /// A task taken from what the user asked (`source` .title: the title the agent generated; .prompt: the first
+    /// line of the first prompt): a title replaces a task taken from a prompt; nothing replaces a task the session
+    /// set itself; a prompt is taken only while there is no task at all.
+    public static func propose(task text: String, source: TaskSource, to record: inout SessionRecord) {
+        guard record.taskSource != .explicit else { return }
+        let line = text.split(whereSeparator: \.isNewline).lazy.map { String($0).trimmingSpacesAndTabs }.first { !$0.isEmpty }
+        guard let line else { return }
+        let task = line.count > Self.proposedTaskLength ? String(line.prefix(Self.proposedTaskLength - 1)) + "…" : line
+        switch source {
+        case .title where record.task != task || record.taskSource != .title:
+            record.task = task
+            record.taskSource = .title
+        case .prompt where record.task.isEmpty && record.taskSource == nil:
+            record.task = task
+            record.taskSource = .prompt
+        default:
+            return
+        }
+    }
+
+    /// A task taken from the user's words is cut to this many characters: one line in a listing.
+    public static let proposedTaskLength = 100
 
     /// Records repository-relative paths as touched now; the newest touch of each path wins. `scan` says how much
     /// of the worktree to look at for uncommitted files (agents' edit hooks: only the edited paths, mostly).
@@ -175,15 +210,18 @@ extension Coordination {
     /// Marks the session ended. Its name becomes free, and it leaves every default view.
     public func stop(_ session: Session) throws {
         let now = nowMillis()
-        try store.update(RefLayout.session(session.id), message: "stop \(session.name)") { current in
-            guard let current else { return nil }
-            var record = try JSONDecoder().decode(SessionRecord.self, from: current.payload)
-            guard record.ended == nil else { return nil }
+        try store.update(SessionKind.self, at: RefLayout.session(session.id), message: "stop \(session.name)") { current in
+            guard var record = current?.payload, record.ended == nil else { return nil }
             record.ended = now
             record.seen = now
-            return try Self.encoder.encode(record)
+            return record
         }
     }
+
+    static let clockWarning = "this machine's clock "
+
+    /// `coord.taskFromPrompt=false`: the first prompt never becomes the task (for users who keep secrets in prompts).
+    public var takesTaskFromPrompt: Bool { repository.configBool("coord.taskFromPrompt") ?? true }
 
     /// A record holds at most this many touched and changed files each, the newest.
     public static let maximumFiles = 200
@@ -249,5 +287,14 @@ extension Coordination {
         }
         if name.contains("..") || name.hasSuffix(".lock") || name.hasSuffix(".") { return "git does not allow it in a ref name" }
         return nil
+    }
+}
+
+extension String {
+    var trimmingSpacesAndTabs: String {
+        var text = Substring(self)
+        while let first = text.first, first.isWhitespace { text.removeFirst() }
+        while let last = text.last, last.isWhitespace { text.removeLast() }
+        return String(text)
     }
 }

@@ -1,6 +1,7 @@
 import Foundation
 import GitCoordAgents
 import GitCoordCore
+import GitCoordSystem
 import GitCoordVersion
 import Logging
 import MCP
@@ -12,9 +13,8 @@ public enum CoordServer {
 
     public static func run() async throws {
         var logger = Logger(label: "git-coord-mcp") { StreamLogHandler.standardError(label: $0) }
-        logger.logLevel = ProcessInfo.processInfo.environment["GIT_COORD_MCP_DEBUG"] == nil ? .warning : .debug
-        let tools = CoordTools(directory: FileManager.default.currentDirectoryPath,
-                               defaultSession: .from(environment: ProcessInfo.processInfo.environment))
+        logger.logLevel = Environment["GIT_COORD_MCP_DEBUG"] == nil ? .warning : .debug
+        let tools = CoordTools(directory: Environment.currentDirectory, defaultSession: .from(environment: Environment.all))
         let server = Server(
             name: "git-coord", version: version,
             instructions: """

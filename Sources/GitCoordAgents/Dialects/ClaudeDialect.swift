@@ -34,13 +34,24 @@ public struct ClaudeDialect: AgentDialect {
          HookGroup("PostToolUse"), HookGroup("SessionEnd")]
     }
 
-    public func hookEntry(command: String) -> JSONValue {
+    public func hookEntry(command: String, group: HookGroup) -> JSONValue {
         .object(["type": .string("command"), "command": .string(command), "timeout": .number("10")])
     }
 
+    /// Without these, every `git coord` call the model makes through Bash and every MCP call waits for approval,
+    /// and `claude -p` refuses them: the model could not follow git-coord's own advice. Allowed: the commands that
+    /// only read or write this repository's coordination state; never those that reach a remote (`sync`,
+    /// `claim`, which `--remote` or coord.claimOnRemote send to the server; the MCP `claim` tool is local), change
+    /// settings or hooks (`init`, `install`), or delete (`gc`, `doctor`).
+    static let allowedRules = ModelCommands.local.map { "Bash(git coord \($0):*)" } + ["mcp__\(HookSettings.mcpServerName)"]
+
     public func installation(_ context: InstallContext) -> [InstallStep] {
-        [.json(context.scope == .shared ? ".claude/settings.json" : ".claude/settings.local.json", .hooks),
-         .json(".mcp.json", .mcpServers)]
+        let settings = FileSpot.worktree(context.scope == .shared ? ".claude/settings.json" : ".claude/settings.local.json")
+        return [.json(settings, .hooks),
+                .json(settings, .listMembers(Self.allowedRules, at: ["permissions", "allow"])),
+                // The project's .mcp.json server connects in -p and SDK sessions, but waits for approval in the TUI.
+                .json(settings, .listMembers([HookSettings.mcpServerName], at: ["enabledMcpjsonServers"])),
+                .json(.worktree(".mcp.json"), .mcpServers)]
             + AgentCommands.claude.map { InstallStep.command($0) }
     }
 }
@@ -51,7 +62,7 @@ enum ClaudeEvents {
     static func event(from input: [UInt8], editTools: [String],
                       editedPaths: (HookEventFields.ToolInput) -> [String]) throws -> AgentEvent {
         let (fields, name, session) = try HookEventFields.decode(input)
-        var event = AgentEvent(kind: .ignored, nativeName: name, agentSessionID: session, cwd: fields.cwd)
+        var event = AgentEvent(fields, name: name, session: session)
         switch name {
         case "SessionStart": event.kind = .sessionStart(source: fields.source)
         case "UserPromptSubmit": event.kind = .promptSubmit

@@ -19,7 +19,7 @@ public struct GeminiDialect: AgentDialect {
 
     public func event(from input: [UInt8]) throws -> AgentEvent {
         let (fields, name, session) = try HookEventFields.decode(input)
-        var event = AgentEvent(kind: .ignored, nativeName: name, agentSessionID: session, cwd: fields.cwd)
+        var event = AgentEvent(fields, name: name, session: session)
         switch name {
         case "SessionStart": event.kind = .sessionStart(source: fields.source)
         case "BeforeAgent": event.kind = .promptSubmit
@@ -63,13 +63,13 @@ public struct GeminiDialect: AgentDialect {
     }
 
     /// Gemini counts timeouts in milliseconds and names its hooks.
-    public func hookEntry(command: String) -> JSONValue {
+    public func hookEntry(command: String, group: HookGroup) -> JSONValue {
         .object(["name": .string("git-coord"), "type": .string("command"), "command": .string(command),
                  "timeout": .number("10000")])
     }
 
     public func installation(_ context: InstallContext) -> [InstallStep] {
-        [.json(".gemini/settings.json", .hooks), .json(".gemini/settings.json", .mcpServers)]
+        [.json(.worktree(".gemini/settings.json"), .hooks), .json(.worktree(".gemini/settings.json"), .mcpServers)]
             + AgentCommands.gemini.map { InstallStep.command($0) }
     }
 }

@@ -94,3 +94,10 @@ public enum AgentCommands {
             """),
     ]
 }
+
+/// The `git coord` subcommands a model may run without asking: each reads or writes only this repository's
+/// coordination state, for its own session.
+enum ModelCommands {
+    static let local = ["list", "worktrees", "task", "touch", "heartbeat", "note", "send", "inbox", "feed", "claims",
+                        "check", "release"]
+}

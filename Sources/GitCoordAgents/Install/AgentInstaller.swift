@@ -6,6 +6,7 @@ import Foundation
 #if canImport(Glibc)
 import Glibc
 #endif
+import GitCoordSystem
 
 /// `git coord install <agent>`: merges git-coord's hooks (and its MCP server, and slash commands where the agent
 /// reads them from the repository) into the agent's settings in one worktree; `--uninstall` takes them out.
@@ -32,51 +33,74 @@ public struct AgentInstaller {
     public let dialect: any AgentDialect
     public let context: InstallContext
 
-    public init(agent: AgentKind, worktree: String, commonDir: String, scope: Scope) {
+    public init(agent: AgentKind, context: InstallContext) {
         dialect = agent.dialect
-        context = InstallContext(worktree: worktree, commonDir: commonDir, scope: scope)
+        self.context = context
     }
 
     var agent: AgentKind { dialect.kind }
     var worktree: String { context.worktree }
 
-    /// The settings file the hooks go into, relative to the worktree.
+    /// The settings file the hooks go into, as shown to the user.
     public var settingsPath: String {
         dialect.installation(context).compactMap { step -> String? in
-            if case .json(let path, .hooks) = step { return path }
+            if case .json(let spot, .hooks) = step { return spot.display(in: context) }
             return nil
         }.first ?? ""
     }
 
-    public func install() throws -> [Change] {
+    /// Things left out because the user's files have them already, with why: said as warnings.
+    public private(set) var notes: [String] = []
+
+    public mutating func install() throws -> [Change] {
         var changes: [Change] = []
+        var created: [String] = []
         for step in dialect.installation(context) {
+            let change: Change
             switch step {
-            case .json(let path, .hooks): changes.append(try editJSON(path) { HookSettings.installed($0, dialect: dialect) })
-            case .json(let path, .mcpServers): changes.append(try editJSON(path) { HookSettings.withMCPServer($0) })
-            case .command(let file): changes.append(try writeCommand(file))
+            case .json(let spot, .hooks): change = try editJSON(spot) { HookSettings.installed($0, dialect: dialect) }
+            case .json(let spot, .mcpServers): change = try editJSON(spot) { HookSettings.withMCPServer($0) }
+            case .json(let spot, .listMembers(let values, let keyPath)):
+                change = try editJSON(spot) { StringListSettings.adding(values, at: keyPath, in: $0) }
+            case .toml(let spot, let tables): change = try editTOML(spot, owner: "git coord install \(agent.rawValue)", tables)
+            case .hookTrust(let hooks, let config): change = try trust(hooks: hooks, in: config, withdraw: false)
+            case .command(let file): change = try writeCommand(file)
             }
+            changes.append(change)
+            if change.action == .created, let excluded = Self.spot(of: step)?.excluded { created.append(excluded) }
         }
         if context.scope == .local {
             let exclude = LocalExclude(commonDir: context.commonDir, agent: agent)
-            try exclude.set(Array(Set(changes.filter { $0.action == .created }.map(\.path) + exclude.current())).sorted())
+            try exclude.set(Array(Set(created + exclude.current())).sorted())
         }
         return merged(changes)
     }
 
-    public func uninstall() throws -> [Change] {
+    public mutating func uninstall() throws -> [Change] {
         var changes: [Change] = []
         for step in dialect.installation(context) {
             switch step {
-            case .json(let path, .hooks):
-                changes.append(try editJSON(path, deleteWhenEmpty: true) { HookSettings.removed($0, command: dialect.hookCommand) })
-            case .json(let path, .mcpServers):
-                changes.append(try editJSON(path, deleteWhenEmpty: true) { HookSettings.withoutMCPServer($0) })
+            case .json(let spot, .hooks):
+                changes.append(try editJSON(spot, deleteWhenEmpty: true) { HookSettings.removed($0, command: dialect.hookCommand) })
+            case .json(let spot, .mcpServers):
+                changes.append(try editJSON(spot, deleteWhenEmpty: true) { HookSettings.withoutMCPServer($0) })
+            case .json(let spot, .listMembers(let values, let keyPath)):
+                changes.append(try editJSON(spot, deleteWhenEmpty: true) { StringListSettings.removing(values, at: keyPath, in: $0) })
+            case .toml(let spot, _): changes.append(try editTOML(spot, owner: "git coord install \(agent.rawValue)", []))
+            case .hookTrust(let hooks, let config): changes.append(try trust(hooks: hooks, in: config, withdraw: true))
             case .command(let file): changes.append(try removeCommand(file))
             }
         }
         try LocalExclude(commonDir: context.commonDir, agent: agent).set([])
         return merged(changes)
+    }
+
+    private static func spot(of step: InstallStep) -> FileSpot? {
+        switch step {
+        case .json(let spot, _), .toml(let spot, _): return spot
+        case .hookTrust(_, let config): return config
+        case .command(let file): return .worktree(file.path)
+        }
     }
 
     /// One change per path (Gemini's settings file holds both the hooks and the MCP server).
@@ -94,31 +118,59 @@ public struct AgentInstaller {
 
     // MARK: Files
 
-    private func editJSON(_ relative: String, deleteWhenEmpty: Bool = false,
-                          _ transform: (JSONValue) -> JSONValue) throws -> Change {
-        let path = worktree + "/" + relative
+    private func readJSON(_ path: String) throws -> (document: JSONValue, old: [UInt8]?) {
         let old = try FileText.read(path)
+        guard let old, !old.allSatisfy({ $0 == 0x20 || $0 == 0x0A || $0 == 0x0D || $0 == 0x09 }) else { return (.object([]), old) }
         let document: JSONValue
-        if let old, !old.allSatisfy({ $0 == 0x20 || $0 == 0x0A || $0 == 0x0D || $0 == 0x09 }) {
-            do {
-                document = try JSONParser.parse(old)
-            } catch {
-                throw Failure(path: path, reason: "it is not valid JSON (\(error)); fix or move it, then run this again")
-            }
-            guard document.isObject else { throw Failure(path: path, reason: "it is not a JSON object") }
-        } else {
-            document = .object([])
+        do {
+            document = try JSONParser.parse(old)
+        } catch {
+            throw Failure(path: path, reason: "it is not valid JSON (\(error)); fix or move it, then run this again")
         }
+        guard document.isObject else { throw Failure(path: path, reason: "it is not a JSON object") }
+        return (document, old)
+    }
+
+    private func editJSON(_ spot: FileSpot, deleteWhenEmpty: Bool = false,
+                          _ transform: (JSONValue) -> JSONValue) throws -> Change {
+        let path = spot.path(in: context)
+        let shown = spot.display(in: context)
+        let (document, old) = try readJSON(path)
         let next = transform(document)
-        if next == document && old != nil { return Change(path: relative, action: .unchanged) }
+        if next == document && old != nil { return Change(path: shown, action: .unchanged) }
         if deleteWhenEmpty, case .object(let members) = next, members.isEmpty {
-            guard old != nil else { return Change(path: relative, action: .unchanged) }
-            try FileText.remove(path)
-            return Change(path: relative, action: .removed)
+            guard old != nil else { return Change(path: shown, action: .unchanged) }
+            try FileText.removeWithEmptyFolder(path)
+            return Change(path: shown, action: .removed)
         }
-        if old == nil && deleteWhenEmpty { return Change(path: relative, action: .unchanged) }
+        if old == nil && deleteWhenEmpty { return Change(path: shown, action: .unchanged) }
         try FileText.write(path, Array(JSONWriter.pretty(next).utf8))
-        return Change(path: relative, action: old == nil ? .created : .updated)
+        return Change(path: shown, action: old == nil ? .created : .updated)
+    }
+
+    /// git-coord's tables in a TOML file (`TOMLBlock`): set to `tables`, or taken out with none. A file that held
+    /// nothing but git-coord's part goes with it.
+    private mutating func editTOML(_ spot: FileSpot, owner: String, _ tables: [TOMLTable]) throws -> Change {
+        let path = spot.path(in: context)
+        let shown = spot.display(in: context)
+        let old = try FileText.read(path).map { String(decoding: $0, as: UTF8.self) }
+        let result = TOMLBlock(owner: owner).applying(tables, to: old ?? "")
+        notes += result.skipped.map { "\(shown): \($0); left as it is" }
+        if result.text == (old ?? "") { return Change(path: shown, action: .unchanged) }
+        if result.text.isEmpty {
+            guard old != nil else { return Change(path: shown, action: .unchanged) }
+            try FileText.removeWithEmptyFolder(path)
+            return Change(path: shown, action: .removed)
+        }
+        try FileText.write(path, Array(result.text.utf8))
+        return Change(path: shown, action: old == nil ? .created : .updated)
+    }
+
+    /// Records (or withdraws) the agent's trust in git-coord's hooks of the hooks file, in its TOML config.
+    private mutating func trust(hooks: FileSpot, in config: FileSpot, withdraw: Bool) throws -> Change {
+        let hooksPath = hooks.path(in: context)
+        let tables = withdraw ? [] : dialect.hookTrust(hooksPath: hooksPath, settings: try readJSON(hooksPath).document)
+        return try editTOML(config, owner: "git coord install \(agent.rawValue) (hooks of \(hooksPath))", tables)
     }
 
     private func writeCommand(_ file: AgentCommands.File) throws -> Change {
@@ -142,8 +194,7 @@ public struct AgentInstaller {
         guard String(decoding: old, as: UTF8.self).contains(AgentCommands.marker) else {
             return Change(path: file.path, action: .skipped, note: "it is not git-coord's")
         }
-        try FileText.remove(path)
-        rmdir(String(path[..<path.lastIndex(of: "/")!]))  // the commands folder, when nothing else is in it
+        try FileText.removeWithEmptyFolder(path)
         return Change(path: file.path, action: .removed)
     }
 }
@@ -183,51 +234,45 @@ struct LocalExclude {
     }
 }
 
-/// Whole-file reads and atomic writes (temporary file, then rename), keeping an existing file's mode.
+/// Whole-file reads and atomic writes of settings files (see `Files`), failures in the installer's terms.
 enum FileText {
+    /// Removes a file of git-coord's, and its folder when nothing else is left in it (`.codex/`, `commands/`).
+    static func removeWithEmptyFolder(_ path: String) throws {
+        try remove(path)
+        _ = rmdir(String(path[..<path.lastIndex(of: "/")!]))
+    }
+
     static func read(_ path: String) throws -> [UInt8]? {
-        let fd = open(path, O_RDONLY | O_CLOEXEC)
-        if fd < 0 {
-            if errno == ENOENT { return nil }
-            throw AgentInstaller.Failure(path: path, reason: String(cString: strerror(errno)))
-        }
-        defer { close(fd) }
-        var bytes: [UInt8] = []
-        var chunk = [UInt8](repeating: 0, count: 65_536)
-        while true {
-            let count = chunk.withUnsafeMutableBufferPointer { Glibc.read(fd, $0.baseAddress, $0.count) }
-            if count < 0 && errno == EINTR { continue }
-            if count < 0 { throw AgentInstaller.Failure(path: path, reason: String(cString: strerror(errno))) }
-            if count == 0 { return bytes }
-            bytes.append(contentsOf: chunk[0..<count])
-            if bytes.count > 16 << 20 { throw AgentInstaller.Failure(path: path, reason: "it is over 16 MiB") }
+        do {
+            return try Files.read(path, limit: 16 << 20)
+        } catch let error as SystemError where error.code == EFBIG {
+            throw AgentInstaller.Failure(path: path, reason: "it is over 16 MiB")
+        } catch let error as SystemError {
+            throw AgentInstaller.Failure(path: path, reason: error.reason)
         }
     }
 
+    /// Written beside the file, flushed and renamed over it, keeping an existing file's mode: a killed install
+    /// leaves the old settings or the new ones.
     static func write(_ path: String, _ bytes: [UInt8]) throws {
         let folder = String(path[..<path.lastIndex(of: "/")!])
         do {
-            try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+            try Files.makeDirectories(folder)
         } catch {
             throw AgentInstaller.Failure(path: folder, reason: "cannot create the folder")
         }
-        var info = stat()
-        let mode = stat(path, &info) == 0 ? info.st_mode & 0o7777 : 0o644
-        let temporary = path + ".git-coord-\(getpid()).tmp"
-        let fd = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode)
-        guard fd >= 0 else { throw AgentInstaller.Failure(path: path, reason: String(cString: strerror(errno))) }
-        let written = bytes.withUnsafeBufferPointer { Glibc.write(fd, $0.baseAddress, $0.count) }
-        let closed = close(fd)
-        guard written == bytes.count, closed == 0, rename(temporary, path) == 0 else {
-            let reason = String(cString: strerror(errno))
-            unlink(temporary)
-            throw AgentInstaller.Failure(path: path, reason: reason)
+        do {
+            try Files.writeAtomically(path, bytes)
+        } catch let error as SystemError {
+            throw AgentInstaller.Failure(path: path, reason: error.reason)
         }
     }
 
     static func remove(_ path: String) throws {
-        guard unlink(path) == 0 || errno == ENOENT else {
-            throw AgentInstaller.Failure(path: path, reason: String(cString: strerror(errno)))
+        do {
+            try Files.remove(path)
+        } catch let error as SystemError {
+            throw AgentInstaller.Failure(path: path, reason: error.reason)
         }
     }
 }

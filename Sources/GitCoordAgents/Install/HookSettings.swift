@@ -7,7 +7,7 @@ enum HookSettings {
     static func groupValue(_ group: HookGroup, dialect: any AgentDialect) -> JSONValue {
         var members: [JSONValue.Member] = []
         if let matcher = group.matcher { members.append(.init("matcher", .string(matcher))) }
-        members.append(.init("hooks", .array([dialect.hookEntry(command: dialect.hookCommand)])))
+        members.append(.init("hooks", .array([dialect.hookEntry(command: dialect.hookCommand, group: group)])))
         return .object(members)
     }
 

@@ -64,13 +64,12 @@ struct LogReader {
 
     mutating func next() throws -> LogRecord? {
         while let commit = pending {
+            let (payload, parent) = coordination.store.read(commit)
+            pending = parent
             do {
-                let (payload, parent) = try coordination.store.record(at: commit)
-                pending = parent
-                return try coordination.decodeLogRecord(payload, owner: head.writer)
-            } catch let error as CoordError {
-                coordination.warn("skipping record \(commit.hex.prefix(12)) of \(head.ref): \(error.description)")
-                if pending == commit { pending = try coordination.store.parents(of: commit).first }
+                return try coordination.decodeLogRecord(try payload.get(), owner: head.writer, commit: commit)
+            } catch {
+                coordination.warn("skipping record \(commit.hex.prefix(12)) of \(head.ref): \(RecordStore.reason(error))")
             }
         }
         return nil

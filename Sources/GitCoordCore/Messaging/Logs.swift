@@ -26,28 +26,22 @@ extension Coordination {
     }
 
     /// Decodes a log record and checks it belongs to `owner`'s log.
-    func decodeLogRecord(_ payload: Data, owner: String) throws -> LogRecord {
-        let record: LogRecord
-        do {
-            record = try JSONDecoder().decode(LogRecord.self, from: payload)
-        } catch {
-            throw CoordError.git("its record is not valid git-coord JSON")
-        }
-        if let problem = record.problem(owner: owner) { throw CoordError.git(problem) }
-        return record
+    func decodeLogRecord(_ payload: Data, owner: String, commit: ObjectID) throws -> LogRecord {
+        try store.decode(LogKind.self, payload, at: RefLayout.log(owner), commit: commit)
     }
 
     /// Calls `visit` with each readable record of a log, newest first, until it returns false.
     /// Unreadable records are skipped with a warning: a remote can write anything.
     func walkLog(_ head: LogHead, _ visit: (ObjectID, LogRecord) throws -> Bool) throws {
         try store.walk(from: head.commit) { commit, payload in
+            let record: LogRecord
             do {
-                let record = try decodeLogRecord(try payload.get(), owner: head.writer)
-                return try visit(commit, record)
-            } catch let error as CoordError {
-                warn("skipping record \(commit.hex.prefix(12)) of \(head.ref): \(error.description)")
+                record = try decodeLogRecord(try payload.get(), owner: head.writer, commit: commit)
+            } catch {
+                warn("skipping record \(commit.hex.prefix(12)) of \(head.ref): \(RecordStore.reason(error))")
                 return true
             }
+            return try visit(commit, record)
         }
     }
 
@@ -62,10 +56,19 @@ extension Coordination {
         return newest
     }
 
+    /// The highest sequence of `writer`'s log that any reader's cursor holds.
+    func highestSeenSequence(of writer: String) throws -> Int64 {
+        try store.heads(under: RefLayout.cursors).compactMap { _, _, payload in
+            (try? payload.get()).flatMap { try? JSONDecoder().decode(CursorRecord.self, from: $0) }?.positions[writer]?.seq
+        }.max() ?? 0
+    }
+
     /// The Lamport clock for a new item: one more than the largest clock at the head of any log.
-    /// Heads suffice: along each log clocks only grow, so a head holds its log's largest clock.
-    func nextClock() throws -> Int64 {
-        let largest = try logHeads().compactMap { try newestRecord(of: $0)?.clock }.max() ?? 0
-        return largest + 1
+    func nextClock() throws -> Int64 { try largestClock() + 1 }
+
+    /// The largest clock at the head of any log (0 when there is none). Heads suffice: along each log clocks only
+    /// grow, so a head holds its log's largest clock.
+    func largestClock() throws -> Int64 {
+        try logHeads().compactMap { try newestRecord(of: $0)?.clock }.max() ?? 0
     }
 }

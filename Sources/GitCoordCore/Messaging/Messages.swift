@@ -29,16 +29,21 @@ extension Coordination {
         return try append(.message, text: text, to: target.id, from: sender)
     }
 
-    /// The session a direct message goes to: by id, else by name (the live holder of the name first).
+    /// The session a direct message goes to: by id, else by name (the live holder of the name first), else by the
+    /// one live session whose name or id starts with `selector`. A miss names the closest live names.
     public func recipient(_ selector: String) throws -> Session {
         let all = try sessions()
-        let live = all.filter(\.isLive).map(\.name)
+        let liveSessions = all.filter(\.isLive)
+        let live = liveSessions.map(\.name)
         let byName = all.filter { $0.name == selector }
-        guard let target = all.first(where: { $0.id == selector }) ?? byName.first(where: { $0.state != .ended }) ?? byName.first else {
-            throw CoordError.unknownSession(selector, live: live)
+        if let target = all.first(where: { $0.id == selector }) ?? byName.first(where: { $0.state != .ended }) ?? byName.first {
+            if target.state == .ended { throw CoordError.recipientEnded(target.name, live: live) }
+            return target
         }
-        if target.state == .ended { throw CoordError.recipientEnded(target.name, live: live) }
-        return target
+        let prefixed = liveSessions.filter { $0.name.hasPrefix(selector) || $0.id.hasPrefix(selector) }
+        if prefixed.count == 1 { return prefixed[0] }
+        if prefixed.count > 1 { throw CoordError.ambiguousRecipient(selector, matching: prefixed.map(\.name)) }
+        throw CoordError.unknownRecipient(selector, closest: NameSuggestions.closest(to: selector, among: live), live: live)
     }
 
     /// Appends one item to the sender's log by compare-and-swap: only the sender's processes write there, so
@@ -48,14 +53,18 @@ extension Coordination {
         let ref = RefLayout.log(sender.id)
         var written: LogRecord?
         try store.update(ref, message: "\(kind.rawValue) from \(sender.name)") { current in
-            let previous = try current.flatMap { try newestRecord(of: LogHead(writer: sender.id, commit: $0.commit)) }
+            let head = current.flatMap { try? decodeLogRecord($0.payload, owner: sender.id, commit: $0.commit) }
+            let previous = try head ?? current.flatMap { try newestRecord(of: LogHead(writer: sender.id, commit: $0.commit)) }
+            // No readable head (a first item, or a head that was lost): continue above what any reader has seen,
+            // or a reader whose cursor is past the new sequence would never be shown the new items.
+            let seen = head == nil ? try highestSeenSequence(of: sender.id) : 0
             let record = LogRecord(kind: kind, from: sender.id, fromName: sender.name, branch: sender.record.branch,
                                    to: recipient, text: text, clock: try nextClock(),
-                                   seq: (previous?.seq ?? 0) + 1, at: nowMillis())
+                                   seq: max(previous?.seq ?? 0, seen) + 1, at: nowMillis())
             written = record
             return try Self.encoder.encode(record)
         }
-        guard let written else { throw CoordError.git("\(ref) was not written") }
+        guard let written else { throw CoordError.contention(ref: ref) }
         return written
     }
 }

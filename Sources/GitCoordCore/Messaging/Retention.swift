@@ -26,8 +26,8 @@ extension Coordination {
     /// The policy from `coord.gcRetention` and `coord.gcStaleAfter`, else the defaults.
     public func retentionPolicy() throws -> RetentionPolicy {
         var policy = RetentionPolicy()
-        if let text = repository.configString("coord.gcRetention") { policy.retention = try DurationParser.seconds(text) }
-        if let text = repository.configString("coord.gcStaleAfter") { policy.staleAfter = try DurationParser.seconds(text) }
+        policy.retention = try repository.durationSetting("coord.gcRetention", example: "7d") ?? policy.retention
+        policy.staleAfter = try repository.durationSetting("coord.gcStaleAfter", example: "7d") ?? policy.staleAfter
         return policy
     }
 
@@ -49,11 +49,7 @@ extension Coordination {
         }
         let gone = Set(all.filter(isGone).map(\.id))
         let readers = all.filter { !isGone($0) }
-        let cursors = try readers.map { reader in
-            (reader, try store.target(of: RefLayout.cursor(reader.id)).flatMap {
-                try? JSONDecoder().decode(CursorRecord.self, from: try store.payload(of: $0))
-            })
-        }
+        let cursors = try readers.map { reader in (reader, try cursor(of: reader)) }
 
         func drop(_ ref: String, expecting commit: ObjectID) throws {
             if !dryRun {
@@ -83,9 +79,14 @@ extension Coordination {
         }
 
         for (ref, commit) in try store.refs(under: RefLayout.names) {
-            if let holder = try? JSONDecoder().decode(NameRecord.self, from: store.payload(of: commit)), gone.contains(holder.session) {
-                try drop(ref, expecting: commit)
+            let holder: NameRecord
+            do {
+                holder = try store.read(NameKind.self, commit: commit, at: ref)
+            } catch {
+                warn("skipping \(ref): \(RecordStore.reason(error))")
+                continue
             }
+            if try gone.contains(holder.session) || isOrphan(holder, now: now) { try drop(ref, expecting: commit) }
         }
         for id in gone.sorted() {
             for ref in [RefLayout.cursor(id), RefLayout.session(id)] {
@@ -93,5 +94,13 @@ extension Coordination {
             }
         }
         return report
+    }
+
+    /// A name held for a session whose record never appeared: its `start` was killed between reserving the name
+    /// and writing the record. Within `startGrace` the record may still be on its way.
+    func isOrphan(_ holder: NameRecord, now: Millis) throws -> Bool {
+        guard Double(now - (holder.at ?? 0)) / 1000 > Self.startGrace else { return false }
+        guard Self.isValidName(holder.session) else { return true }
+        return try store.target(of: RefLayout.session(holder.session)) == nil
     }
 }

@@ -1,4 +1,5 @@
 import CLibGit2
+import GitCoordSystem
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -37,13 +38,7 @@ struct HeadCache {
     /// Deletes every head cache of the repository (and `.git/coord/` when nothing else is in it).
     static func removeAll(in commonDir: String) {
         let directory = Self.directory(in: commonDir)
-        if let listing = opendir(directory) {
-            while let entry = readdir(listing) {
-                let name = withUnsafeBytes(of: entry.pointee.d_name) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
-                if name != "." && name != ".." { unlink(directory + "/" + name) }
-            }
-            closedir(listing)
-        }
+        for name in Files.list(directory) ?? [] { try? Files.remove(directory + "/" + name) }
         rmdir(directory)
         rmdir(commonDir + "/coord")
     }
@@ -105,39 +100,20 @@ struct HeadCache {
     }
 
     private static func readWhole(_ path: String) -> [UInt8]? {
-        let fd = open(path, O_RDONLY | O_CLOEXEC)
-        guard fd >= 0 else { return nil }
-        defer { close(fd) }
-        var info = stat()
-        guard fstat(fd, &info) == 0, info.st_size > 0, info.st_size <= 64 << 20 else { return nil }
-        var bytes = [UInt8](repeating: 0, count: Int(info.st_size))
-        let count = bytes.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
-        return count == bytes.count ? bytes : nil
+        guard let bytes = try? Files.read(path, limit: 64 << 20), !bytes.isEmpty else { return nil }
+        return bytes
     }
 
-    /// Writes `<path>.lock` and renames it over `path`, as git writes its own files. Another writer holding the
-    /// lock means this write is skipped (theirs is as good); a lock left by a killed process is cleared.
+    /// Rewrites the file as git writes its own (a lock file written, then renamed over it). Another writer at
+    /// work means this write is skipped (theirs is as good); one killed at work leaves a lock the next one takes.
     private static func replace(_ path: String, with bytes: [UInt8]) {
-        let lock = path + ".lock"
-        var fd = open(lock, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
-        if fd < 0 && errno == ENOENT {  // first use: make coord/ and coord/cache/
-            let cacheDirectory = String(path[..<path.lastIndex(of: "/")!])
-            mkdir(String(cacheDirectory[..<cacheDirectory.lastIndex(of: "/")!]), 0o755)
-            mkdir(cacheDirectory, 0o755)
-            fd = open(lock, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
+        do {
+            try Files.replaceUnlessBusy(path, bytes)
+        } catch let error as SystemError where error.isNotFound {  // first use: make coord/cache/
+            guard (try? Files.makeDirectories(String(path[..<path.lastIndex(of: "/")!]))) != nil else { return }
+            _ = try? Files.replaceUnlessBusy(path, bytes)
+        } catch {
+            // Derived data: a read-only repository simply has no cache.
         }
-        guard fd >= 0 else {
-            if errno == EEXIST { removeIfStale(lock) }
-            return
-        }
-        let written = bytes.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
-        close(fd)
-        if written != bytes.count || rename(lock, path) != 0 { unlink(lock) }
-    }
-
-    private static func removeIfStale(_ lock: String) {
-        var info = stat()
-        guard stat(lock, &info) == 0 else { return }
-        if time(nil) - info.st_mtim.tv_sec > Int(Backoff.staleLockAge) { unlink(lock) }
     }
 }

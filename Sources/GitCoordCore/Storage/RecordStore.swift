@@ -49,13 +49,14 @@ public final class RecordStore {
         return found.sorted { $0.0 < $1.0 }
     }
 
-    /// Every ref below `prefix` with its head record's payload (or why it cannot be read), in name order.
-    /// Payloads come from the folder's head cache when the head is known there; the cache is brought up to date.
+    /// Every ref below `prefix` with its head record's payload (or why it cannot be read: an `UnreadableRecord`),
+    /// in name order. Payloads come from the folder's head cache when the head is known there; the cache is
+    /// brought up to date.
     public func heads(under prefix: String) throws -> [(name: String, target: ObjectID, payload: Result<Data, Error>)] {
         var cache = HeadCache(commonDir: repository.commonDir, folder: prefix)
         var readable: [ObjectID: Data] = [:]
         let heads = try refs(under: prefix).map { name, target in
-            let read = Result { try cache.payload(of: target) ?? self.payload(of: target) }
+            let read: Result<Data, Error> = cache.payload(of: target).map { .success($0) } ?? read(target).payload.mapError { $0 }
             if case .success(let data) = read { readable[target] = data }
             return (name, target, read)
         }
@@ -63,36 +64,107 @@ public final class RecordStore {
         return heads
     }
 
-    /// The payload of the record stored in `commit`.
-    public func payload(of commit: ObjectID) throws -> Data {
-        try record(at: commit).payload
+    /// The head record of `ref`, or nil when the ref does not exist or its record cannot be read (then with a
+    /// warning naming the ref): for the reads of one record by its ref name.
+    public func headRecord(of ref: String) throws -> (commit: ObjectID, payload: Data)? {
+        guard let head = try target(of: ref) else { return nil }
+        return readableRecord(head, of: ref).map { (head, $0) }
     }
 
-    /// The payload of the record in `commit` and its first parent, with one commit lookup.
+    /// The payload of the record in `commit`, the head of `ref`, or nil when it cannot be read (then with a
+    /// warning naming the ref).
+    public func readableRecord(_ commit: ObjectID, of ref: String) -> Data? {
+        switch read(commit).payload {
+        case .success(let payload): return payload
+        case .failure(let unreadable):
+            report("skipping \(ref): \(unreadable)")
+            return nil
+        }
+    }
+
+    /// Whether `id` is a commit in the object database (from its header: nothing inflated).
+    public func isCommit(_ id: ObjectID) -> Bool { objectHeader(id.raw)?.type == GIT_OBJECT_COMMIT }
+
+    /// The payload of the record stored in `commit`; throws an `UnreadableRecord` when there is none to read.
+    public func payload(of commit: ObjectID) throws -> Data {
+        try read(commit).payload.get()
+    }
+
+    /// The payload of the record in `commit` and its first parent; throws an `UnreadableRecord`.
     public func record(at commit: ObjectID) throws -> (payload: Data, parent: ObjectID?) {
-        var commitOid = commit.raw
-        var commitObject: OpaquePointer?
-        try check(git_commit_lookup(&commitObject, repo, &commitOid), "read record \(commit)")
-        defer { git_commit_free(commitObject) }
-        let parent = git_commit_parentcount(commitObject) > 0 ? git_commit_parent_id(commitObject, 0).map { ObjectID($0.pointee) } : nil
-        var tree: OpaquePointer?
-        try check(git_commit_tree(&tree, commitObject), "read record tree \(commit)")
-        defer { git_tree_free(tree) }
-        guard let entry = git_tree_entry_byname(tree, Self.payloadName) else {
-            throw CoordError.git("record \(commit) has no \(Self.payloadName)")
-        }
-        var blob: OpaquePointer?
-        try check(git_blob_lookup(&blob, repo, git_tree_entry_id(entry)), "read record blob \(commit)")
-        defer { git_blob_free(blob) }
-        let size = Int(git_blob_rawsize(blob))
-        guard size <= Self.maximumPayload else {
-            throw CoordError.git("record \(commit) is \(size) bytes, over the \(Self.maximumPayload)-byte limit")
-        }
-        return (Data(bytes: git_blob_rawcontent(blob), count: size), parent)
+        let (payload, parent) = read(commit)
+        return (try payload.get(), parent)
     }
 
     /// Payloads above this are refused on read: a remote can write anything.
     public static let maximumPayload = 1 << 20
+
+    /// The one place a record is read. The payload of the record in `commit`, or why there is none, and the
+    /// commit's first parent (nil when it has none, or is no readable commit). Sizes are checked from object
+    /// headers before anything is inflated: a payload of hundreds of megabytes costs a header read, not its size.
+    public func read(_ commit: ObjectID) -> (payload: Result<Data, UnreadableRecord>, parent: ObjectID?) {
+        func unreadable(_ problem: UnreadableRecord.Problem) -> Result<Data, UnreadableRecord> {
+            .failure(UnreadableRecord(commit: commit, problem: problem))
+        }
+        var commitOid = commit.raw
+        var commitObject: OpaquePointer?
+        let code = git_commit_lookup(&commitObject, repo, &commitOid)
+        guard code == 0 else { return (unreadable(classify(commit, code: code)), nil) }
+        defer { git_commit_free(commitObject) }
+        let parent = git_commit_parentcount(commitObject) > 0 ? git_commit_parent_id(commitObject, 0).map { ObjectID($0.pointee) } : nil
+        var tree: OpaquePointer?
+        guard git_commit_tree(&tree, commitObject) == 0 else { return (unreadable(.noPayload), parent) }
+        defer { git_tree_free(tree) }
+        guard let entry = git_tree_entry_byname(tree, Self.payloadName), git_tree_entry_type(entry) == GIT_OBJECT_BLOB else {
+            return (unreadable(.noPayload), parent)
+        }
+        let blobID = git_tree_entry_id(entry)!
+        switch objectHeader(blobID.pointee) {
+        case nil: return (unreadable(.payloadMissing), parent)
+        case let (size, _)? where size > Self.maximumPayload: return (unreadable(.tooLarge(bytes: size)), parent)
+        default: break
+        }
+        var blob: OpaquePointer?
+        let blobCode = git_blob_lookup(&blob, repo, blobID)
+        guard blobCode == 0 else { return (unreadable(.damaged(GitError(code: blobCode, operation: "").message)), parent) }
+        defer { git_blob_free(blob) }
+        let size = Int(git_blob_rawsize(blob))
+        guard size <= Self.maximumPayload else { return (unreadable(.tooLarge(bytes: size)), parent) }
+        return (.success(Data(bytes: git_blob_rawcontent(blob), count: size)), parent)
+    }
+
+    /// Why `git_commit_lookup` failed, told from the object's header.
+    private func classify(_ commit: ObjectID, code: Int32) -> UnreadableRecord.Problem {
+        let message = GitError(code: code, operation: "").message
+        guard let (_, type) = objectHeader(commit.raw) else { return .missing }
+        if type != GIT_OBJECT_COMMIT { return .notACommit(type: UnreadableRecord.Problem.named(type)) }
+        return .damaged(message)
+    }
+
+    /// An object's size and type from its header (no inflating of its content), or nil when it is not there.
+    func objectHeader(_ id: git_oid) -> (size: Int, type: git_object_t)? {
+        guard let odb = objectDatabase else { return nil }
+        var oid = id
+        var size = 0
+        var type = GIT_OBJECT_INVALID
+        guard git_odb_read_header(&size, &type, odb, &oid) == 0 else { return nil }
+        return (size, type)
+    }
+
+    /// Whether an object is in the object database (a cheap existence check, nothing read).
+    func exists(_ id: ObjectID) -> Bool {
+        guard let odb = objectDatabase else { return false }
+        var oid = id.raw
+        return git_odb_exists(odb, &oid) == 1
+    }
+
+    private var odb: OpaquePointer?
+    private var objectDatabase: OpaquePointer? {
+        if odb == nil && git_repository_odb(&odb, repo) != 0 { odb = nil }
+        return odb
+    }
+
+    deinit { if let odb { git_odb_free(odb) } }
 
     /// The parents of a record commit (none for the first record of a chain).
     public func parents(of commit: ObjectID) throws -> [ObjectID] {
@@ -103,6 +175,16 @@ public final class RecordStore {
         return (0..<git_commit_parentcount(commitObject)).compactMap { index in
             git_commit_parent_id(commitObject, index).map { ObjectID($0.pointee) }
         }
+    }
+
+    // MARK: Problems met while reading
+
+    /// Where problems met while reading go (`Coordination` collects them for stderr); each is said once.
+    public var warn: (String) -> Void = { _ in }
+    private var said: Set<String> = []
+
+    func report(_ message: String) {
+        if said.insert(message).inserted { warn(message) }
     }
 
     // MARK: Writing
@@ -161,15 +243,23 @@ public final class RecordStore {
     /// Points `ref` at `commit` if, and only if, it still points at `expected` (nil: if it does not exist yet).
     /// Throws a `GitError` whose `isContention` is true when another writer moved or holds the ref.
     public func compareAndSwap(_ ref: String, to commit: ObjectID, expecting expected: ObjectID?, message: String) throws {
+        try compareAndSwap(ref, to: commit, expecting: expected, message: message, until: monotonicSeconds() + retryBudget)
+    }
+
+    private func compareAndSwap(_ ref: String, to commit: ObjectID, expecting expected: ObjectID?, message: String,
+                                until deadline: Double) throws {
         var newOid = commit.raw
         // Never force=0 without an expected id: libgit2 1.5.1 ignores force=0 for shared refs in linked worktrees.
         var expectedOid = (expected ?? .zero).raw
         var out: OpaquePointer?
-        try check(git_reference_create_matching(&out, repo, ref, &newOid, 1, &expectedOid, message), "update \(ref)")
+        let code = try locks.whileWriting(ref, until: deadline) {
+            git_reference_create_matching(&out, repo, ref, &newOid, 1, &expectedOid, message)
+        }
         git_reference_free(out)
+        try check(code, "update \(ref)")
     }
 
-    /// Deletes `ref` if it still points at `expected`.
+    /// Deletes `ref` if it still points at `expected` (libgit2 checks it again under the ref's lock).
     public func delete(_ ref: String, expecting expected: ObjectID) throws {
         var reference: OpaquePointer?
         let code = git_reference_lookup(&reference, repo, ref)
@@ -179,8 +269,19 @@ public final class RecordStore {
         guard let target = git_reference_target(reference), ObjectID(target.pointee) == expected else {
             throw GitError(code: GIT_EMODIFIED.rawValue, operation: "delete \(ref)")
         }
-        try check(git_reference_delete(reference), "delete \(ref)")
+        try check(try locks.whileWriting(ref, until: monotonicSeconds() + retryBudget) { git_reference_delete(reference) },
+                  "delete \(ref)")
     }
+
+    /// Who may hold ref locks, so that one left by a killed writer is removed at once (see RefLocks).
+    private(set) lazy var locks = RefLocks(commonDir: repository.commonDir)
+
+    /// How long a write keeps retrying when other writers hold or move its ref. Commands wait for their turn;
+    /// hooks, which must never stall git or an agent, give up after `hookRetryBudget` with one warning line,
+    /// and the next event writes what they could not.
+    public var retryBudget: Double = RecordStore.commandRetryBudget
+    public static let commandRetryBudget: Double = 10
+    public static let hookRetryBudget: Double = 0.5
 
     public enum UpdateOutcome: Equatable {
         case unchanged(ObjectID?)
@@ -190,54 +291,62 @@ public final class RecordStore {
     /// Appends a record to `ref` computed from the current one, retrying the compare-and-swap until it lands.
     ///
     /// `transform` receives the current record (nil when the ref does not exist) and returns the next payload,
-    /// or nil to leave the ref as it is. It may run several times, once per attempt, so it must not have
-    /// side effects beyond its return value.
+    /// or nil to leave the ref as it is. It may run several times, once per head it is offered, so it must not
+    /// have side effects beyond its return value. A head that cannot be read is said once as a warning: when it
+    /// is a commit (only its payload is wrong) `transform` gets it with an empty payload, which no record kind
+    /// decodes, and the new record goes on top of it; otherwise (a tree, a blob, a missing object) it gets nil
+    /// and the new record starts the chain again, replacing the broken ref.
+    ///
+    /// A retry on the same head reuses the commit written for it: however long another process holds the ref, one
+    /// update writes one blob, tree and commit per head it meets, never one per attempt.
     @discardableResult
     public func update(_ ref: String, message: String,
                        _ transform: (_ current: (commit: ObjectID, payload: Data)?) throws -> Data?) throws -> UpdateOutcome {
-        var backoff = Backoff()
+        var backoff = Backoff(budget: retryBudget)
+        var prepared: (head: ObjectID?, commit: ObjectID)?
         while true {
             let head = try target(of: ref)
-            let current = try head.map { (commit: $0, payload: try payload(of: $0)) }
-            guard let next = try transform(current) else { return .unchanged(head) }
-            let commit = try writeRecord(next, parent: head, message: message)
+            let commit: ObjectID
+            if let prepared, prepared.head == head, exists(prepared.commit) {
+                commit = prepared.commit
+            } else {
+                var current: (commit: ObjectID, payload: Data)?
+                var parent = head
+                if let head {
+                    switch read(head).payload {
+                    case .success(let payload): current = (head, payload)
+                    case .failure(let unreadable):
+                        report("\(ref): \(unreadable); the next record " + (unreadable.isCommit ? "goes on top of it" : "replaces it"))
+                        if unreadable.isCommit { current = (head, Data()) } else { parent = nil }
+                    }
+                }
+                guard let next = try transform(current) else { return .unchanged(head) }
+                commit = try writeRecord(next, parent: parent, message: message)
+                prepared = (head, commit)
+            }
             do {
-                try compareAndSwap(ref, to: commit, expecting: head, message: message)
+                try compareAndSwap(ref, to: commit, expecting: head, message: message, until: backoff.deadline)
                 return .written(commit)
             } catch let error as GitError where error.isContention {
-                try backoff.wait(for: ref, locked: error.isLocked, lockFile: lockPath(of: ref))
+                try backoff.wait(for: ref, locked: error.isLocked, lockFile: locks.lockPath(of: ref))
             }
         }
     }
-
-    func lockPath(of ref: String) -> String { repository.commonDir + "/" + ref + ".lock" }
 }
 
-/// Exponential backoff with jitter for compare-and-swap retries, with a deadline.
-///
-/// A lock file that stays in place for the whole wait and is old is taken to be left by a killed process:
-/// ref locks are held for microseconds, so one older than `staleLockAge` has no living owner.
+/// Exponential backoff with jitter for compare-and-swap retries, within a budget of time.
 struct Backoff {
-    static let deadline: Double = 10
-    static let staleLockAge: Double = 30
-
-    private let start = Date()
+    let deadline: Double
     private var delay: Double = 0.0005
 
+    init(budget: Double) { deadline = monotonicSeconds() + budget }
+
     mutating func wait(for ref: String, locked: Bool, lockFile: String) throws {
-        if locked && removeIfStale(lockFile) { return }
-        if Date().timeIntervalSince(start) > Self.deadline {
+        if monotonicSeconds() > deadline {
             throw locked ? CoordError.staleLock(lockFile) : CoordError.contention(ref: ref)
         }
         let jittered = delay * Double.random(in: 0.5...1.5)
         usleep(UInt32(jittered * 1_000_000))
         delay = min(delay * 2, 0.05)
-    }
-
-    private func removeIfStale(_ path: String) -> Bool {
-        var info = stat()
-        guard stat(path, &info) == 0 else { return false }
-        let age = Date().timeIntervalSince1970 - Double(info.st_mtim.tv_sec)
-        return age > Self.staleLockAge && unlink(path) == 0
     }
 }

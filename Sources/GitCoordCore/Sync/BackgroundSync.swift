@@ -1,3 +1,4 @@
+import GitCoordSystem
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -40,10 +41,12 @@ public struct BackgroundSync {
     public init(_ coordination: Coordination) { self.coordination = coordination }
 
     /// The interval, or nil when background sync is off: `coord.syncInterval` is 0, or no remote is shared.
+    /// A value that is not a duration is a warning and counts as the default, as for every setting hooks read.
     public var interval: Double? {
-        let repository = coordination.repository
-        var seconds = Self.defaultInterval
-        if let text = repository.configString(Self.intervalKey), let parsed = try? DurationParser.seconds(text) { seconds = parsed }
+        var warnings: [String] = []
+        let seconds = coordination.repository.durationSetting(Self.intervalKey, or: Self.defaultInterval, example: "1m",
+                                                              warnings: &warnings)
+        warnings.forEach(coordination.warn)
         guard seconds > 0, coordination.isShared(with: coordination.defaultRemote) else { return nil }
         return seconds
     }
@@ -62,16 +65,15 @@ public struct BackgroundSync {
     }
 
     func isDue(interval: Double, now: Double) -> Bool {
-        var info = stat()
-        guard stat(attemptFile, &info) == 0 else { return true }
-        let last = Double(info.st_mtim.tv_sec) + Double(info.st_mtim.tv_nsec) / 1e9
+        guard let modified = Files.status(attemptFile)?.modified else { return true }
+        let last = Double(modified.tv_sec) + Double(modified.tv_nsec) / 1e9
         // A clock set back makes the last attempt look like the future: count that as due too.
         return now - last >= interval || last - now > interval
     }
 
     /// Sets the attempt time to now, creating `.git/coord/` if needed.
     func markAttempt() -> Bool {
-        mkdir(folder, 0o755)
+        try? Files.makeDirectories(folder)
         let descriptor = open(attemptFile, O_CREAT | O_WRONLY | O_CLOEXEC, 0o644)
         guard descriptor >= 0 else { return false }
         defer { close(descriptor) }
@@ -105,7 +107,7 @@ public struct BackgroundSync {
 
         let path = coordination.repository.workdir ?? coordination.repository.commonDir
         let arguments = ["git-coord", "hook", "background-sync", path]
-        var environment = ProcessEnvironment.current()
+        var environment = Environment.all
         // The hook's git (GIT_DIR, GIT_INDEX_FILE, ...) is not the child's: it opens PATH and runs git -C there.
         for key in ["GIT_DIR", "GIT_WORK_TREE", "GIT_INDEX_FILE", "GIT_COMMON_DIR", "GIT_PREFIX", "GIT_OBJECT_DIRECTORY",
                     "GIT_ALTERNATE_OBJECT_DIRECTORIES", "GIT_QUARANTINE_PATH"] { environment[key] = nil }
@@ -190,39 +192,33 @@ public struct BackgroundSync {
     /// Keeps `lines` for the next surface, unless they are what was shown last; no lines clears both.
     func record(_ lines: [String]) {
         guard !lines.isEmpty else {
-            unlink(problemFile)
-            unlink(shownFile)
+            try? Files.remove(problemFile)
+            try? Files.remove(shownFile)
             return
         }
-        let text = lines.joined(separator: "\n") + "\n"
-        guard (try? String(contentsOfFile: shownFile, encoding: .utf8)) != text else { return }
+        let text = Array((lines.joined(separator: "\n") + "\n").utf8)
+        guard (try? Files.read(shownFile, limit: 1 << 16)) != text else { return }
         write(text, to: problemFile)
     }
 
-    func pause(because reason: String) { write(reason + "\n", to: pausedFile) }
+    func pause(because reason: String) { write(Array((reason + "\n").utf8), to: pausedFile) }
 
     /// What the last background sync left for a person, handed to exactly one caller (a rename claims it).
     public func takeProblem() -> [String] {
-        guard rename(problemFile, shownFile) == 0, let text = try? String(contentsOfFile: shownFile, encoding: .utf8) else { return [] }
-        return text.split(separator: "\n").map(String.init)
+        guard (try? Files.rename(problemFile, to: shownFile)) != nil,
+              let bytes = try? Files.read(shownFile, limit: 1 << 16) else { return [] }
+        return String(decoding: bytes ?? [], as: UTF8.self).split(separator: "\n").map(String.init)
     }
 
     /// After a manual sync that went through: background sync may run again, and old problems are void.
     public func resume() {
-        unlink(pausedFile)
-        unlink(problemFile)
-        unlink(shownFile)
+        for file in [pausedFile, problemFile, shownFile] { try? Files.remove(file) }
     }
 
-    public var pausedReason: String? {
-        (try? String(contentsOfFile: pausedFile, encoding: .utf8))?.split(separator: "\n").first.map(String.init)
-    }
-
-    private func write(_ text: String, to path: String) {
-        mkdir(folder, 0o755)
-        let temporary = path + ".tmp"
-        guard (try? text.write(toFile: temporary, atomically: false, encoding: .utf8)) != nil else { return }
-        rename(temporary, path)
+    private func write(_ bytes: [UInt8], to path: String) {
+        try? Files.makeDirectories(folder)
+        // Derived state, nothing to lose: no fsync.
+        try? Files.writeAtomically(path, bytes, durable: false)
     }
 }
 

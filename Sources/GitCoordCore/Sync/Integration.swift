@@ -39,8 +39,11 @@ extension SyncEngine {
     }
 
     private func integrate(_ localRef: String, kind: RefKind, remoteHead: ObjectID, into report: inout SyncReport) throws {
-        let localHead = try store.target(of: localRef)
+        var localHead = try store.target(of: localRef)
         if localHead == remoteHead { return }
+        // A local ref at no commit (a missing object, a blob) has no chain to compare: the remote's replaces it.
+        let brokenHead = localHead.flatMap { store.isCommit($0) ? nil : $0 }
+        if brokenHead != nil { localHead = nil }
         if let problem = store.recordProblem(remoteHead) {
             throw Rejection(reason: "record \(remoteHead.hex.prefix(12)) is malformed: \(problem)")
         }
@@ -62,11 +65,11 @@ extension SyncEngine {
         try validateHead(remoteHead, of: localRef, kind: kind)
 
         // Single-writer chains of this clone take nothing from elsewhere: only this clone appends to them.
-        let ownedHere = localHead.map { kind != .claim && store.clone(of: $0) == clone } ?? false
+        let ownedHere = localHead.map { !kind.isArbiter && store.clone(of: $0) == clone } ?? false
 
         switch relation {
         case nil:
-            try store.compareAndSwap(localRef, to: remoteHead, expecting: nil, message: "sync from \(remote)")
+            try store.compareAndSwap(localRef, to: remoteHead, expecting: brokenHead, message: "sync from \(remote)")
             report.received.append(localRef)
         case .behind?:
             if ownedHere { throw Rejection(reason: "another clone appended to this clone's own chain; not taken") }
@@ -80,31 +83,23 @@ extension SyncEngine {
         }
     }
 
-    /// Kind-specific checks of the record a ref would point at.
+    /// Kind-specific checks of the record a ref would point at: it must read as its kind's record at that ref.
     private func validateHead(_ head: ObjectID, of ref: String, kind: RefKind) throws {
-        let payload = try store.payload(of: head)
-        switch kind {
-        case .presence:
-            guard let record = try? JSONDecoder().decode(SessionRecord.self, from: payload) else {
-                throw Rejection(reason: "its record is not a valid session record")
+        let rest = String(ref.dropFirst(RefLayout.root.count))
+        do {
+            switch RecordKinds.kind(of: rest) {
+            case is SessionKind.Type:
+                let record = try store.read(SessionKind.self, commit: head, at: ref)
+                guard let recordClone = record.clone else { throw Rejection(reason: "its session names no clone") }
+                if recordClone == clone { throw Rejection(reason: "its session claims to run in this clone (\(clone)), and does not") }
+            case is ClaimRecordKind.Type: _ = try store.read(ClaimRecordKind.self, commit: head, at: ref)
+            case is LogKind.Type: _ = try store.read(LogKind.self, commit: head, at: ref)
+            case is PinKind.Type: _ = try store.read(PinKind.self, commit: head, at: ref)
+            case is CursorKind.Type: _ = try store.read(CursorKind.self, commit: head, at: ref)
+            default: throw Rejection(reason: "git-coord does not take refs of this kind from other clones")
             }
-            guard RefLayout.session(record.id) == ref else { throw Rejection(reason: "its record does not match its ref name") }
-            guard let recordClone = record.clone else { throw Rejection(reason: "its session names no clone") }
-            if recordClone == clone { throw Rejection(reason: "its session claims to run in this clone (\(clone)), and does not") }
-        case .claim:
-            guard (try? JSONDecoder().decode(ForkResolution.ClaimFields.self, from: payload)) != nil else {
-                throw Rejection(reason: "its record is not a valid claim record")
-            }
-        case .log where ref.hasPrefix(RefLayout.logs):
-            let owner = String(ref.dropFirst(RefLayout.logs.count))
-            guard let record = try? JSONDecoder().decode(LogRecord.self, from: payload) else {
-                throw Rejection(reason: "its record is not a valid log record")
-            }
-            if let problem = record.problem(owner: owner) { throw Rejection(reason: problem) }
-        default:
-            guard (try? JSONDecoder().decode(AnyJSONObject.self, from: payload)) != nil else {
-                throw Rejection(reason: "its record is not a JSON object")
-            }
+        } catch let unreadable as UnreadableRecord {
+            throw Rejection(reason: unreadable.description)
         }
     }
 
@@ -138,6 +133,12 @@ extension SyncEngine {
             if winner.record.session != loser.record.session && loser.record.released == nil {
                 report.claimsSettled.append(settlement(winner: winner, loser: loser))
             }
+        case .pin:
+            let a = try side(local, JSONDecoder(), PinRecord.self)
+            let b = try side(remoteHead, JSONDecoder(), PinRecord.self)
+            let kept = ForkResolution.pinKept(a, b)
+            try mergeFork(ref, local: local, remote: remoteHead, payload: kept.payload, message: "settle pin \(kept.record.id)")
+            fork.resolution = "settled"
         default:
             return
         }
@@ -183,22 +184,7 @@ extension SyncEngine {
 
     /// The clone a session runs in, from its presence record.
     func cloneOfSession(_ id: String) -> String? {
-        guard Coordination.isValidName(id), let head = try? store.target(of: RefLayout.session(id)),
-              let payload = try? store.payload(of: head),
-              let record = try? JSONDecoder().decode(SessionRecord.self, from: payload) else { return nil }
-        return record.clone
+        guard Coordination.isValidName(id) else { return nil }
+        return (try? store.read(SessionKind.self, at: RefLayout.session(id)))??.payload.clone
     }
-}
-
-/// Decodes any JSON object and keeps nothing: the check that a record of a kind this file has no type for is at
-/// least the JSON object every record is.
-private struct AnyJSONObject: Decodable {
-    private struct Key: CodingKey {
-        var stringValue: String
-        var intValue: Int? { nil }
-        init(stringValue: String) { self.stringValue = stringValue }
-        init?(intValue: Int) { nil }
-    }
-
-    init(from decoder: Decoder) throws { _ = try decoder.container(keyedBy: Key.self) }
 }

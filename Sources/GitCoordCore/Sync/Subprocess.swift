@@ -1,3 +1,4 @@
+import GitCoordSystem
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -30,7 +31,7 @@ struct Subprocess {
         posix_spawn_file_actions_adddup2(&actions, out.descriptor, 1)
         posix_spawn_file_actions_adddup2(&actions, err.descriptor, 2)
 
-        var environment = ProcessEnvironment.current()
+        var environment = Environment.all
         for (key, value) in extraEnvironment { environment[key] = value }
         let envStrings = environment.map { "\($0.key)=\($0.value)" }
 
@@ -55,7 +56,7 @@ struct Subprocess {
             }
         }
         guard code == 0 else {
-            throw CoordError.git("cannot run \(arguments[0]): \(String(cString: strerror(code)))")
+            throw CoordError.system(what: "run \(arguments[0])", reason: String(cString: strerror(code)))
         }
         var status: Int32 = 0
         while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
@@ -80,7 +81,7 @@ private final class TemporaryFile {
     init() throws {
         var template = Array("/tmp/git-coord-XXXXXX".utf8CString)
         descriptor = template.withUnsafeMutableBufferPointer { mkstemp($0.baseAddress!) }
-        guard descriptor >= 0 else { throw CoordError.git("cannot create a temporary file: \(String(cString: strerror(errno)))") }
+        guard descriptor >= 0 else { throw CoordError.system(what: "create a temporary file", reason: String(cString: strerror(errno))) }
         template.withUnsafeBufferPointer { _ = unlink($0.baseAddress!) }
     }
 
@@ -96,21 +97,5 @@ private final class TemporaryFile {
             bytes.append(contentsOf: buffer[0..<count])
         }
         return String(decoding: bytes, as: UTF8.self)
-    }
-}
-
-/// The process environment as a dictionary (FoundationEssentials has no ProcessInfo.environment on every platform).
-enum ProcessEnvironment {
-    static func current() -> [String: String] {
-        var result: [String: String] = [:]
-        var pointer = environ
-        while let entry = pointer.pointee {
-            let text = String(cString: entry)
-            if let equals = text.firstIndex(of: "=") {
-                result[String(text[..<equals])] = String(text[text.index(after: equals)...])
-            }
-            pointer += 1
-        }
-        return result
     }
 }

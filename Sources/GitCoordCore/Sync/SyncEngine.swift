@@ -1,3 +1,4 @@
+import GitCoordSystem
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -102,9 +103,13 @@ public final class SyncEngine {
             if let remoteHead {
                 guard (try? store.relation(of: local, to: remoteHead)) == .ahead else { continue }
             }
-            if kind != .claim {
+            if !kind.isArbiter {
                 let owner = store.clone(of: local)
                 guard owner == clone || owner == nil else { continue }
+            }
+            if let problem = store.recordProblem(local) {
+                coordination.warn("not sending \(ref): its record is malformed: \(problem) ('git coord doctor' says more)")
+                continue
             }
             items.append(.init(ref: ref, new: local, expected: remoteHead))
         }
@@ -122,24 +127,31 @@ public final class SyncEngine {
 /// One sync at a time per repository (a hook-started sync and a manual one would otherwise race on the mirror
 /// refs). flock: the kernel drops it when the process dies, so a crash never leaves it held.
 struct SyncLock {
-    let descriptor: Int32
+    let lock: FileLock?
+    let adopted: Int32?
 
     init(commonDir: String) throws {
-        descriptor = open(commonDir + "/coord-sync.lock", O_CREAT | O_RDWR | O_CLOEXEC, 0o644)
-        guard descriptor >= 0 else { throw CoordError.git("cannot open \(commonDir)/coord-sync.lock") }
-        guard flock(descriptor, LOCK_EX) == 0 else {
-            close(descriptor)
-            throw CoordError.git("cannot lock \(commonDir)/coord-sync.lock")
+        do {
+            let lock = try FileLock(path: commonDir + "/coord-sync.lock")
+            try lock.lock()
+            self.lock = lock
+            adopted = nil
+        } catch let error as SystemError {
+            throw CoordError.system(what: "lock \(commonDir)/coord-sync.lock", reason: error.reason)
         }
     }
 
-    /// A lock taken by another process and handed over on `descriptor`.
+    /// A lock taken by another process and handed over on `descriptor` (the background sync's child).
     init(adopting descriptor: Int32) {
-        self.descriptor = descriptor
+        lock = nil
+        adopted = descriptor
     }
 
     func release() {
-        flock(descriptor, LOCK_UN)
-        close(descriptor)
+        lock?.unlock()
+        if let adopted {
+            flock(adopted, LOCK_UN)
+            close(adopted)
+        }
     }
 }
