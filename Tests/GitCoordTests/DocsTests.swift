@@ -2,7 +2,8 @@ import Foundation
 import Testing
 
 /// The README's reference section is where the manual's CONFIGURATION comes from (git-coord-docs copies it):
-/// every key the code reads, and every key the README mentions, must be in its table.
+/// every key the code reads, and every key the README mentions, must be in its table; every variable the code reads
+/// in its environment table.
 @Suite struct DocsTests {
     static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
 
@@ -31,5 +32,13 @@ import Testing
         #expect(read.subtracting(table).isEmpty, "keys the code reads but the README's table lacks: \(read.subtracting(table))")
         #expect(mentioned.subtracting(table).isEmpty, "keys the README mentions but its table lacks: \(mentioned.subtracting(table))")
         #expect(table.contains("remote.<name>.coord"))
+
+        // The same for the environment variables the code reads.
+        let environmentStart = try #require(readme.range(of: "\n### Environment\n"))
+        let environmentEnd = try #require(readme.range(of: "\n### ", range: environmentStart.upperBound..<readme.endIndex))
+        let documented = String(readme[environmentStart.lowerBound..<environmentEnd.lowerBound])
+        let variables = Self.matches(#""((?:GIT_COORD|CLAUDE|CODEX|GEMINI)_[A-Z_]+)""#, in: sources)
+        #expect(variables.count >= 7, "\(variables)")
+        for variable in variables { #expect(documented.contains("`\(variable)`"), "the README's environment table lacks \(variable)") }
     }
 }
