@@ -51,7 +51,9 @@ struct Sync: ParsableCommand {
         let report = try withCoordination { coordination in
             let report = try SyncEngine(coordination, remote: remote ?? coordination.defaultRemote).run()
             // Through to the remote the background sync uses, and accepted: it may run again.
-            if report.refused.isEmpty && report.remote == coordination.defaultRemote { BackgroundSync(coordination).resume() }
+            if report.refused.isEmpty && report.deletedOnRemote.isEmpty && report.remote == coordination.defaultRemote {
+                BackgroundSync(coordination).resume()
+            }
             return report
         }
         if output.json {
@@ -123,6 +125,12 @@ enum SyncText {
             let loser = label(settled.loser, report)
             let prefix = settled.lostHere ? "warning: your claim on" : "note: claim on"
             lines.append("\(prefix) '\(Display.neutralised(settled.pattern))' was taken by two clones while apart: \(holder) holds it; \(loser) does not")
+        }
+        if let first = report.deletedOnRemote.first {
+            let more = report.deletedOnRemote.count > 1 ? " and \(report.deletedOnRemote.count - 1) more" : ""
+            lines.append("warning: '\(remote)' no longer has \(Display.neutralised(first))\(more), which it had at the last sync; git-coord never deletes refs there")
+            lines.append("hint: if '\(remote)' removes refs it does not know (some hosting services do), it cannot carry git-coord's records;")
+            lines.append("hint: stop sharing with 'git coord init --uninstall --remote \(remote)', or share through another remote")
         }
         for rejected in report.rejected {
             lines.append("warning: ignored \(rejected.ref) from '\(remote)': \(Display.neutralised(rejected.reason))")

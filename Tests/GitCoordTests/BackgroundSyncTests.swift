@@ -202,6 +202,46 @@ import Testing
         #expect(pushed)
     }
 
+    @Test func aRemoteThatDeletesOurRefsIsReportedAndNotFedForever() throws {
+        let lab = try HTTPCloneLab(clones: 1)
+        let scratch = lab.scratch
+        let clone = lab.clones[0]
+        try Self.share(scratch, [clone])
+        let alice = try scratch.coordOK("start", "--name", "alice", in: clone)
+        try scratch.coordOK("note", "--session", alice, "first", in: clone)
+        try scratch.coordOK("sync", in: clone)
+        // A hosting service that drops refs it does not know, some time after they were pushed.
+        func dropCoordRefs() throws {
+            for ref in try lab.remoteGit("for-each-ref", "--format=%(refname)", "refs/coord").split(separator: "\n") {
+                try lab.remoteGit("update-ref", "-d", String(ref))
+            }
+        }
+        try dropCoordRefs()
+
+        var said: [String] = []
+        for _ in 0..<3 {
+            usleep(1_100_000)
+            said.append(try scratch.coord(["hook", "post-checkout", "x", "y", "0"], in: clone).stderr)
+            try Self.waitForIdle(scratch, in: clone)
+        }
+        let reports = said.filter { $0.contains("no longer has refs/coord/v1/") }
+        #expect(reports.count == 1, "\(said)")
+        #expect(reports.first?.contains("git coord init --uninstall --remote origin") == true, "\(said)")
+        #expect(reports.first?.contains("Background sync is paused") == true, "\(said)")
+        // Paused: dropped again, they stay dropped; nothing is pushed at every interval.
+        try dropCoordRefs()
+        for _ in 0..<3 {
+            usleep(1_100_000)
+            _ = try scratch.coord(["hook", "post-checkout", "x", "y", "0"], in: clone)
+            try Self.waitForIdle(scratch, in: clone)
+        }
+        #expect(try lab.remoteGit("for-each-ref", "refs/coord").isEmpty)
+        // A person's sync says it too, and puts them back.
+        let manual = try scratch.coord(["sync"], in: clone)
+        #expect(manual.status == 0 && manual.stderr.contains("warning: 'origin' no longer has refs/coord/v1/"), "\(manual)")
+        #expect(!(try lab.remoteGit("for-each-ref", "refs/coord")).isEmpty)
+    }
+
     @Test func offlineHooksNeitherWaitNorSpeakNorPileUp() throws {
         let lab = try HTTPCloneLab(clones: 1)
         let scratch = lab.scratch

@@ -42,7 +42,9 @@ public final class SyncEngine {
         defer { lock.release() }
         var report = SyncReport(remote: remote, clone: clone)
         for round in 1...Self.rounds {
+            let mirrored = Set(try store.refs(under: trackingRoot).map(\.name))
             try transport.fetch()
+            if round == 1 { report.deletedOnRemote = try vanished(from: mirrored) }
             try integrate(into: &report)
             let stale = try pushOwned(into: &report, lastRound: round == Self.rounds)
             if stale.isEmpty { break }
@@ -50,6 +52,13 @@ public final class SyncEngine {
         report.received = Array(Set(report.received)).sorted()
         report.pushed = Array(Set(report.pushed)).sorted()
         return report
+    }
+
+    /// Refs the remote had at the last sync and has no more. git-coord never deletes a ref on a remote (gc is local),
+    /// so someone else did: a hosting service that drops custom refs, or a person. Named as ours (refs/coord/v1/...).
+    func vanished(from mirrored: Set<String>) throws -> [String] {
+        let now = Set(try store.refs(under: trackingRoot).map(\.name))
+        return mirrored.subtracting(now).map { RefLayout.root + $0.dropFirst(trackingRoot.count) }.sorted()
     }
 
     /// Fetches and integrates without pushing anything (`claim --remote` uses this before it claims).
