@@ -201,6 +201,34 @@ import Testing
         #expect(chrooted.succeeded && chrooted.output == version, "\(chrooted)")
     }
 
+    /// The version is git describe's, whatever the checkout: a tag, commits after one, none yet, no git at all.
+    @Test func theVersionComesFromTheTags() throws {
+        let scratch = try Scratch()
+        try FileManager.default.createDirectory(atPath: scratch.repo + "/scripts", withIntermediateDirectories: true)
+        try FileManager.default.copyItem(atPath: Self.packageRoot + "/scripts/version.sh", toPath: scratch.repo + "/scripts/version.sh")
+        func version(_ arguments: String...) throws -> String {
+            try runProcess(scratch.repo + "/scripts/version.sh", arguments, in: "/", environment: scratch.environment).output
+        }
+        let head = try scratch.git("rev-parse", "--short=12", "HEAD")
+        #expect(try version() == "0.0.0-g\(head)")
+        #expect(try version("--deb") == "0.0.0+g\(head)")
+        try scratch.git("tag", "v1.2.0")
+        #expect(try version() == "1.2.0")
+        #expect(try version("--deb") == "1.2.0")
+        try scratch.git("commit", "-q", "--allow-empty", "-m", "one")
+        try scratch.git("commit", "-q", "--allow-empty", "-m", "two")
+        let later = try scratch.git("rev-parse", "--short=12", "HEAD")
+        #expect(try version() == "1.2.0-2-g\(later)")
+        #expect(try version("--deb") == "1.2.0+2.g\(later)")
+        // Debian orders them as people would: before the tag, the tag, after it, the next tag.
+        for (lower, higher) in [("0.0.0+g\(head)", "1.2.0"), ("1.2.0", "1.2.0+2.g\(later)"), ("1.2.0+2.g\(later)", "1.2.1")] {
+            let compared = try runProcess("/usr/bin/dpkg", ["--compare-versions", lower, "lt", higher], in: "/", environment: [:])
+            #expect(compared.succeeded, "\(lower) < \(higher)")
+        }
+        try FileManager.default.removeItem(atPath: scratch.repo + "/.git")
+        #expect(try version() == "0.0.0-unknown")
+    }
+
     /// "question|answer" lines as a dictionary.
     static func answers(_ output: String) -> [String: String] {
         var answers: [String: String] = [:]
