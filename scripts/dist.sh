@@ -12,6 +12,9 @@
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 bin=$1 docs=$2 out=$3
+for tool in dpkg-deb dpkg-shlibdeps strip; do
+  command -v "$tool" >/dev/null 2>&1 || { echo "make dist: $tool is missing (apt-get install dpkg-dev binutils)" >&2; exit 1; }
+done
 version=$("$root/scripts/version.sh")
 debversion=$("$root/scripts/version.sh" --deb)
 arch=$(uname -m)

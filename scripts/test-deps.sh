@@ -4,6 +4,7 @@
 #   bash-completion  the loader that finds git-coord's bash completion when 'git coord <TAB>' is pressed
 #   zsh, fish        to load and try the other two completion scripts
 #   man-db           'git coord --help' opens the manual through man
+#   dpkg-dev         'make dist' names the .deb's dependencies with dpkg-shlibdeps
 set -euo pipefail
 
 missing=()
@@ -12,7 +13,8 @@ missing=()
 command -v zsh >/dev/null 2>&1 || missing+=(zsh)
 command -v fish >/dev/null 2>&1 || missing+=(fish)
 command -v man >/dev/null 2>&1 || missing+=(man-db)
-command -v dpkg-deb >/dev/null 2>&1 || missing+=(dpkg)
+# make dist: dpkg-deb builds the package, dpkg-shlibdeps names its dependencies.
+command -v dpkg-shlibdeps >/dev/null 2>&1 || missing+=(dpkg-dev)
 [ ${#missing[@]} -eq 0 ] && exit 0
 
 # One installer at a time (parallel test runs): the others wait for it, then find everything there.

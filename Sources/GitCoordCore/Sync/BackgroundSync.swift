@@ -18,10 +18,10 @@ import Foundation
 ///   hands it to the child, which keeps it until it exits.
 /// - Never in the way: the child has its own session (no terminal, no signals from the agent's or git's process
 ///   group), /dev/null for stdio, no prompts, and is killed with its git processes after `timeout` seconds.
-/// - Quiet: offline is normal and says nothing. What needs a person (the remote refused our refs, a log forked,
-///   credentials were refused) is kept in `.git/coord/sync-problem` for the next surface to show, once; a refusal
-///   or a credentials failure also pauses background sync (`.git/coord/sync-paused`) until a manual
-///   `git coord sync` succeeds, so a remote that will never accept is not asked again every minute.
+/// - Quiet: offline is normal and says nothing. What needs a person (the remote refused or deleted our refs, a log
+///   forked, credentials were refused) is kept in `.git/coord/sync-problem` for the next surface to show, once; a
+///   refusal, a deletion or a credentials failure also pauses background sync (`.git/coord/sync-paused`) until a
+///   manual `git coord sync` succeeds, so a remote that will never keep our refs is not asked again every minute.
 public struct BackgroundSync {
     public static let intervalKey = "coord.syncInterval"
     public static let defaultInterval: Double = 60
@@ -153,6 +153,10 @@ public struct BackgroundSync {
                     "hint: Background sync is paused until 'git coord sync' succeeds.",
                 ]
                 background.pause(because: "'\(remote)' refused refs/coord")
+            } else if !report.deletedOnRemote.isEmpty {
+                // Pushing them again would only have them deleted again, every interval.
+                lines.append("hint: Background sync is paused until 'git coord sync' succeeds.")
+                background.pause(because: "'\(remote)' deleted refs/coord refs")
             }
             background.record(lines)
         } catch CoordError.remoteFailed(let name, let action, let detail) where needsPerson(detail) {
