@@ -64,7 +64,7 @@ public struct HookInstaller {
         for name in GitHookScripts.names {
             let hook = path(name)
             if exists(hook) && !isOurs(hook) { continue }  // the user's own: leave it alone
-            if exists(hook), unlink(hook) != 0 { throw CoordError.hooksNotWritable(directory) }
+            if exists(hook) { do { try Files.remove(hook) } catch { throw CoordError.hooksNotWritable(directory) } }
             if exists(chained(name)) { try move(chained(name), to: hook) }
         }
     }
