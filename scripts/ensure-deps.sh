@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Installs what building git-coord needs when it is missing: libgit2-dev (1.5.1 on Debian bookworm) and pkg-config.
+# Installs what building and testing git-coord needs when it is missing: libgit2-dev (1.5.1 on Debian bookworm),
+# pkg-config, libcurl's development files, and faketime for the tests.
 set -euo pipefail
 
 missing=()
@@ -7,6 +8,8 @@ command -v pkg-config >/dev/null 2>&1 || missing+=(pkg-config)
 pkg-config --exists libgit2 2>/dev/null || missing+=(libgit2-dev)
 # git-coord-mcp: the MCP SDK brings FoundationNetworking, whose static link needs libcurl.
 pkg-config --exists libcurl 2>/dev/null || missing+=(libcurl4-openssl-dev)
+# The tests run git-coord under a wrong clock (libfaketime).
+command -v faketime >/dev/null 2>&1 || missing+=(faketime)
 [ ${#missing[@]} -eq 0 ] && exit 0
 
 echo "git-coord: installing ${missing[*]} ..." >&2

@@ -15,12 +15,10 @@ public enum AgentHook {
     public static func answer(agent: AgentKind, input: [UInt8], environment: [String: String],
                               currentDirectory: String) -> HookAnswer {
         let prefix = "git-coord hook \(agent.rawValue): "
+        let dialect = agent.dialect
         let event: AgentEvent
         do {
-            if input.count > maximumInput { throw MalformedEvent("the event is over \(maximumInput >> 20) MiB") }
-            event = try self.event(agent: agent, json: JSONParser.parse(input))
-        } catch let failure as JSONParser.Failure {
-            return HookAnswer(diagnostics: [prefix + "ignoring an event that is not valid JSON (\(failure))"])
+            event = try self.event(agent: agent, input: input)
         } catch {
             return HookAnswer(diagnostics: [prefix + "ignoring the event: \(error)"])
         }
@@ -31,15 +29,15 @@ public enum AgentHook {
             ])
         }
 
-        let directory = [agent.projectDirectoryVariable.flatMap { environment[$0] }, event.cwd]
+        let directory = [dialect.projectDirectoryVariable.flatMap { environment[$0] }, event.cwd]
             .compactMap { $0 }.first(where: isDirectory) ?? currentDirectory
         do {
             let coordination = try Coordination(at: directory)
             // The agent waits for its hooks: a write that cannot land at once is left for the next event.
             coordination.store.retryBudget = RecordStore.hookRetryBudget
-            var decider = HookDecider(agent: agent, coordination: coordination, event: event, environment: environment)
+            var decider = HookDecider(dialect: dialect, coordination: coordination, event: event, environment: environment)
             let reply = try decider.decide()
-            var answer = HookAnswer(stdout: render(reply, agent: agent, event: event))
+            var answer = HookAnswer(stdout: dialect.render(reply, for: event))
             answer.diagnostics = (decider.diagnostics + coordination.warnings).map { prefix + Display.neutralised($0) }
             return answer
         } catch CoordError.notEnabled {
@@ -51,20 +49,10 @@ public enum AgentHook {
         }
     }
 
-    public static func event(agent: AgentKind, json: JSONValue) throws -> AgentEvent {
-        switch agent {
-        case .claude: return try ClaudeDialect.event(from: json)
-        case .codex: return try CodexDialect.event(from: json)
-        case .gemini: return try GeminiDialect.event(from: json)
-        }
-    }
-
-    public static func render(_ reply: HookReply, agent: AgentKind, event: AgentEvent) -> String {
-        switch agent {
-        case .claude: return ClaudeDialect.render(reply, for: event)
-        case .codex: return CodexDialect.render(reply, for: event)
-        case .gemini: return GeminiDialect.render(reply, for: event)
-        }
+    /// Reads one event in `agent`'s dialect; an event over `maximumInput` bytes is refused unread.
+    public static func event(agent: AgentKind, input: [UInt8]) throws -> AgentEvent {
+        if input.count > maximumInput { throw MalformedEvent("the event is over \(maximumInput >> 20) MiB") }
+        return try agent.dialect.event(from: input)
     }
 
     static func isDirectory(_ path: String) -> Bool {

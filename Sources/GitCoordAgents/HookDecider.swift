@@ -8,17 +8,20 @@ import Glibc
 /// tell the model. Each event does the least it can: PreToolUse, which runs before every edit, reads the
 /// session refs once and writes nothing (unless `coord.touchBeforeEdit` is set).
 struct HookDecider {
-    let agent: AgentKind
+    let dialect: any AgentDialect
     let coordination: Coordination
     let event: AgentEvent
     let environment: [String: String]
     private(set) var diagnostics: [String] = []
 
     static let conflictKey = "coord.editConflict"
+
+    /// The agent kind as sessions record it.
+    private var agent: String { dialect.kind.rawValue }
     static let touchBeforeEditKey = "coord.touchBeforeEdit"
 
-    init(agent: AgentKind, coordination: Coordination, event: AgentEvent, environment: [String: String]) {
-        self.agent = agent
+    init(dialect: any AgentDialect, coordination: Coordination, event: AgentEvent, environment: [String: String]) {
+        self.dialect = dialect
         self.coordination = coordination
         self.event = event
         self.environment = environment
@@ -31,7 +34,7 @@ struct HookDecider {
         case .beforeEdit: return try beforeEdit()
         case .afterTool: return try afterTool()
         case .sessionEnd(let reason):
-            try coordination.detachAgentSession(kind: agent.rawValue, agentSessionID: event.agentSessionID, reason: reason)
+            try coordination.detachAgentSession(kind: agent, agentSessionID: event.agentSessionID, reason: reason)
             return .silent
         case .ignored: return .silent
         }
@@ -41,22 +44,23 @@ struct HookDecider {
 
     private mutating func sessionStart(source: String?) throws -> HookReply {
         let (session, outcome) = try coordination.attachAgentSession(
-            kind: agent.rawValue, agentSessionID: event.agentSessionID, source: source, adoptSoleSession: !agent.hasSessionEnd)
+            kind: agent, agentSessionID: event.agentSessionID, source: source, adoptSoleSession: !dialect.hasSessionEnd)
         exportSession(session.id)
         let now = nowMillis()
         let sessions = try coordination.sessions(now: now)
         let others = sessions.filter { $0.isLive && $0.id != session.id }
         // The list of sessions takes at most 60% of the limit, so delivered items always have room.
         let intro = ModelText.capped(ModelText.sessionIntro(session, outcome: outcome, others: others, now: now,
-                                                            localHost: Self.localHost), limit: agent.contextLimit * 6 / 10)
-        let news = try delivery(for: session, sessions: sessions, budget: agent.contextLimit - intro.count - 2, takeovers: true)
+                                                            localHost: Self.localHost, editGuard: conflictMode()),
+                                      limit: dialect.contextLimit * 6 / 10)
+        let news = try delivery(for: session, sessions: sessions, budget: dialect.contextLimit - intro.count - 2, takeovers: true)
         return HookReply(context: [intro, news].compactMap { $0 }.joined(separator: "\n\n"))
     }
 
     private mutating func promptSubmit() throws -> HookReply {
         guard let session = try ownSession(attachIfMissing: true) else { return .silent }
         let fresh = try coordination.heartbeat(session)
-        return HookReply(context: try delivery(for: fresh, sessions: nil, budget: agent.contextLimit, takeovers: true))
+        return HookReply(context: try delivery(for: fresh, sessions: nil, budget: dialect.contextLimit, takeovers: true))
     }
 
     /// Unread notes and messages, and takeovers of the session's claims, each delivered once (see
@@ -88,7 +92,7 @@ struct HookDecider {
         let paths = relativePaths()
         guard !paths.isEmpty else { return .silent }
         let now = nowMillis()
-        let me = try coordination.agentSession(kind: agent.rawValue, agentSessionID: event.agentSessionID)
+        let me = try coordination.agentSession(kind: agent, agentSessionID: event.agentSessionID)
         let exported = environment["GIT_COORD_SESSION"]
         // Claims on the files (or their folders, or patterns matching them), and other sessions' touched and
         // uncommitted files: issue 4's overlap index, one read of the session and claim refs.
@@ -123,7 +127,7 @@ struct HookDecider {
         }
         // Messages reach a model between tool calls of a long run, not only at the next prompt.
         guard let session else { return .silent }
-        return HookReply(context: try delivery(for: session, sessions: nil, budget: agent.contextLimit, takeovers: false))
+        return HookReply(context: try delivery(for: session, sessions: nil, budget: dialect.contextLimit, takeovers: false))
     }
 
     // MARK: Parts
@@ -131,12 +135,12 @@ struct HookDecider {
     /// This agent session's git-coord session; registered on the spot when a hook meets it before SessionStart
     /// did (hooks installed mid-session, a SessionStart that timed out).
     private func ownSession(attachIfMissing: Bool) throws -> Session? {
-        if let session = try coordination.agentSession(kind: agent.rawValue, agentSessionID: event.agentSessionID),
+        if let session = try coordination.agentSession(kind: agent, agentSessionID: event.agentSessionID),
            session.isLive {
             return session
         }
         guard attachIfMissing else { return nil }
-        return try coordination.attachAgentSession(kind: agent.rawValue, agentSessionID: event.agentSessionID, source: nil,
+        return try coordination.attachAgentSession(kind: agent, agentSessionID: event.agentSessionID, source: nil,
                                                    adoptSoleSession: false).session
     }
 
@@ -155,16 +159,17 @@ struct HookDecider {
     }
 
     private mutating func conflictMode() -> ConflictMode {
-        guard let text = coordination.repository.configString(Self.conflictKey) else { return .ask }
+        let fallback = dialect.defaultConflictMode
+        guard let text = coordination.repository.configString(Self.conflictKey) else { return fallback }
         if let mode = ConflictMode(rawValue: text.lowercased()) { return mode }
-        diagnostics.append("\(Self.conflictKey) is '\(text)', not ask, deny or warn: using ask")
-        return .ask
+        diagnostics.append("\(Self.conflictKey) is '\(text)', not ask, deny or warn: using \(fallback.rawValue)")
+        return fallback
     }
 
     /// `export GIT_COORD_SESSION=<id>` into the agent's env file, so the `git coord` commands its shell runs act
     /// for this session. The id is 12 hex digits: nothing to quote.
     private mutating func exportSession(_ id: String) {
-        guard let path = agent.envFileVariables.compactMap({ environment[$0] }).first(where: { !$0.isEmpty }) else { return }
+        guard let path = dialect.envFileVariables.compactMap({ environment[$0] }).first(where: { !$0.isEmpty }) else { return }
         do {
             try Files.append(path, Array("export GIT_COORD_SESSION=\(id)\n".utf8))
         } catch {

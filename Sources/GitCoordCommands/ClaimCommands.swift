@@ -233,8 +233,8 @@ struct Check: ParsableCommand {
             let relative = try paths.map { try coordination.repository.relativePath($0, from: directory) }
             // Without a session of our own (a person checking by hand) every live session counts; a session
             // named explicitly must exist.
-            if let selector = sessionOptions.selector, !selector.isEmpty {
-                _ = try coordination.resolveSession(selector)
+            if sessionOptions.session != nil {
+                _ = try coordination.resolveSession(sessionOptions.selector)
             }
             let now = nowMillis()
             let overlaps = try coordination.othersOn(paths: relative, selector: sessionOptions.selector).overlaps

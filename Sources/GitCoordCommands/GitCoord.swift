@@ -1,5 +1,7 @@
 import ArgumentParser
+import GitCoordAgents
 import GitCoordCore
+import GitCoordSystem
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -60,12 +62,19 @@ public struct GitCoord: ParsableCommand {
         } catch let error as CoordError {
             fail(error.description, hint: error.hint)
         } catch let error as GitError {
-            fail(error.description, hint: nil)
+            fail(error.description, hint: error.isReadOnly ? readOnlyHint() : nil)
         } catch let error as NegativeAnswer {
             Glibc.exit(error.code)
         } catch {
             exit(withError: error)
         }
+    }
+
+    /// A refused write: inside an agent's sandbox, that agent's way out; else the plain fact.
+    static func readOnlyHint() -> String {
+        let environment = Environment.all
+        return AgentKind.running(in: environment)?.dialect.sandboxHint(environment: environment)
+            ?? "the repository's git folder is read-only to this process; run git coord where it may write"
     }
 
     static func fail(_ message: String, hint: String?) -> Never {

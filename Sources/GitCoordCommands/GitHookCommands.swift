@@ -1,4 +1,5 @@
 import ArgumentParser
+import GitCoordAgents
 import GitCoordCore
 import GitCoordSystem
 #if canImport(FoundationEssentials)
@@ -28,7 +29,7 @@ enum GitHookRunner {
         }
     }
 
-    static var selector: String? { Environment["GIT_COORD_SESSION"] }
+    static var selector: SessionSelector { SessionSelector.from(environment: Environment.all) }
 }
 
 struct PreCommitHook: ParsableCommand {
@@ -97,7 +98,7 @@ struct PostCheckoutHook: ParsableCommand {
     static func handle(_ arguments: [String]) throws {
         try GitHookRunner.run { coordination in
             let sessions = try coordination.sessions()
-            let me = coordination.hookSession(selector: GitHookRunner.selector, among: sessions)
+            let me = coordination.currentSession(GitHookRunner.selector, among: sessions)
             if let me, me.isLive { try coordination.updateSession(me) }
             guard arguments.count >= 3, arguments[2] == "1" else { return }  // 0: files checked out, branch unchanged
             let branch = coordination.repository.currentBranch
@@ -135,7 +136,7 @@ struct PostCommitHook: ParsableCommand {
 
     static func refresh() throws {
         try GitHookRunner.run { coordination in
-            let me = coordination.hookSession(selector: GitHookRunner.selector, among: try coordination.sessions())
+            let me = coordination.currentSession(GitHookRunner.selector, among: try coordination.sessions())
             if let me, me.isLive { try coordination.updateSession(me) }
         }
     }

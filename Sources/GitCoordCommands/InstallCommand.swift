@@ -1,6 +1,7 @@
 import ArgumentParser
 import GitCoordAgents
 import GitCoordCore
+import GitCoordSystem
 
 struct Install: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -13,8 +14,10 @@ struct Install: ParsableCommand {
 
           claude  .claude/settings.local.json (--shared: .claude/settings.json),
                   .mcp.json, and /sessions, /note, /message in .claude/commands/
-          codex   .codex/hooks.json; add its MCP server yourself with
-                  codex mcp add git-coord -- git coord mcp
+          codex   .codex/hooks.json (in the main checkout, where Codex reads it),
+                  .codex/config.toml (MCP server, sandbox write access to
+                  the git folder), and trust in these hooks in
+                  $CODEX_HOME/config.toml
           gemini  .gemini/settings.json (hooks and MCP server), and /sessions,
                   /note, /message in .gemini/commands/
 
@@ -48,9 +51,10 @@ struct Install: ParsableCommand {
     func run() throws {
         try withCoordination(requireEnabled: false) { coordination in
             guard let worktree = coordination.repository.workdir else { throw CoordError.bareRepository }
-            let installer = AgentInstaller(agent: AgentKind(rawValue: agent)!, worktree: worktree,
-                                           commonDir: coordination.repository.commonDir,
-                                           scope: scope == .shared ? .shared : .local)
+            let repository = coordination.repository
+            var installer = AgentInstaller(agent: AgentKind(rawValue: agent)!, context: InstallContext(
+                worktree: worktree, mainCheckout: repository.mainCheckout ?? worktree, commonDir: repository.commonDir,
+                scope: scope == .shared ? .shared : .local, environment: Environment.all))
             let changes: [AgentInstaller.Change]
             do {
                 changes = uninstall ? try installer.uninstall() : try installer.install()
@@ -60,6 +64,8 @@ struct Install: ParsableCommand {
             for change in changes where change.action == .skipped {
                 printError("warning: left \(change.path) alone: \(change.note ?? "")")
             }
+            for note in installer.notes { printError("warning: " + note) }
+            if !uninstall { for step in installer.dialect.remainingSteps(after: installer.context) { printError("hint: " + step) } }
             if !uninstall && !coordination.isEnabled {
                 printError("hint: coordination is off in this repository, so the hooks will stay silent; turn it on with 'git coord init'")
             }

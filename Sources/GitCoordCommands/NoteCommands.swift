@@ -87,11 +87,14 @@ func refuseInvalidArguments() throws {
 func messageBody(_ arguments: [String], what: String) throws -> String {
     try refuseInvalidArguments()
     guard arguments == ["-"] else { return try MessageText.validated(arguments.joined(separator: " "), what: what) }
-    let bytes: [UInt8]
+    var bytes: [UInt8]
     do {
-        bytes = try StandardInput.read(keeping: MessageText.maximumBytes + 1)
+        bytes = try StandardInput.read(keeping: MessageText.maximumBytes + 2)
     } catch let error as SystemError {
         throw CoordError.invalidText(what: "cannot read stdin", reason: error.reason)
     }
+    // A heredoc or `echo` ends its text with a newline that nobody typed: the receiver would get an empty line.
+    if bytes.last == UInt8(ascii: "\n") { bytes.removeLast() }
+    if bytes.last == UInt8(ascii: "\r") { bytes.removeLast() }
     return try MessageText.validated(bytes: Data(bytes), what: what)
 }

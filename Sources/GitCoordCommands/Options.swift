@@ -1,4 +1,5 @@
 import ArgumentParser
+import GitCoordAgents
 import GitCoordCore
 import GitCoordSystem
 #if canImport(FoundationEssentials)
@@ -14,7 +15,7 @@ struct SessionOptions: ParsableArguments {
         valueName: "id|name"))
     var session: String?
 
-    var selector: String? { session ?? Environment["GIT_COORD_SESSION"] }
+    var selector: SessionSelector { SessionSelector.from(environment: Environment.all, named: session) }
 }
 
 struct JSONOption: ParsableArguments {

@@ -16,9 +16,7 @@ extension Coordination {
     public func deliverInbox(to reader: Session, fit: ([InboxItem]) -> Int) throws -> (delivered: [InboxItem], waiting: Int) {
         var delivered: [InboxItem] = []
         var waiting = 0
-        try store.update(RefLayout.cursor(reader.id), message: "read by \(reader.name)") { current in
-            let cursor = current.flatMap { try? JSONDecoder().decode(CursorRecord.self, from: $0.payload) }
-                .flatMap { $0.session == reader.id ? $0 : nil }
+        try updateCursor(of: reader) { cursor in
             let (items, heads) = try unread(for: reader, cursor: cursor)
             let count = min(items.count, max(0, fit(items)))
             delivered = Array(items.prefix(count))
@@ -37,10 +35,7 @@ extension Coordination {
                     }
                 }
             }
-            let next = CursorRecord(session: reader.id, positions: positions)
-            if let cursor, cursor.positions == next.positions { return nil }
-            if cursor == nil && delivered.isEmpty && positions.isEmpty { return nil }
-            return try Self.encoder.encode(next)
+            return CursorRecord(session: reader.id, positions: positions)
         }
         return (delivered, waiting)
     }
@@ -52,9 +47,9 @@ extension Coordination {
     /// last look: the mark keeps a fingerprint of the claim refs' names and targets (a listing, no object read).
     public func deliverTakeovers(to reader: Session) throws -> [Takeover] {
         var fresh: [Takeover] = []
-        try store.update(RefLayout.delivered(reader.id), message: "delivered to \(reader.name)") { current in
-            let mark = current.flatMap { try? JSONDecoder().decode(DeliveryMark.self, from: $0.payload) }
-                .flatMap { $0.session == reader.id ? $0 : nil }
+        try store.update(DeliveryMarkKind.self, at: RefLayout.delivered(reader.id), message: "delivered to \(reader.name)",
+                         ifUnreadable: note) { current in
+            let mark = current?.payload
             let fingerprint = try claimsFingerprint()
             fresh = []
             if let mark, mark.claimsFingerprint == fingerprint { return nil }
@@ -63,18 +58,12 @@ extension Coordination {
             // takeovers of lapsed claims, which nobody announces, are delivered from the claim records.
             fresh = try takeovers(of: reader.id, since: since + 1).filter { !$0.forced }.reversed()
             let newest = fresh.map(\.victim.at).max() ?? since
-            return try Self.encoder.encode(DeliveryMark(session: reader.id, takeoversUntil: newest, claimsFingerprint: fingerprint))
+            return DeliveryMark(session: reader.id, takeoversUntil: newest, claimsFingerprint: fingerprint)
         }
         return fresh
     }
 
     /// How far takeovers have been delivered to a session's model, and the claim refs as they were then.
-    struct DeliveryMark: Codable {
-        var version = 1
-        var session: String
-        var takeoversUntil: Millis
-        var claimsFingerprint: String?
-    }
 
     /// A 64-bit FNV-1a digest of every claim ref's name and target: equal digests, no claim changed.
     func claimsFingerprint() throws -> String {

@@ -15,14 +15,6 @@ import Glibc
 /// holding which git-coord session an agent session is; it is created once, so two hooks of one agent session
 /// racing to register can never make two sessions. See docs/design.md, "Agent identity".
 extension Coordination {
-    /// What an arbiter ref holds.
-    struct AgentBinding: Codable, Equatable {
-        var version = 1
-        var agent: String
-        var agentSessionID: String
-        var session: String
-    }
-
     public static let maximumAgentSessionIDLength = 512
 
     /// How an agent session came to its git-coord session.
@@ -74,8 +66,8 @@ extension Coordination {
                 // Another agent session adopted it meanwhile: this one gets a session of its own.
                 bound = try bind(ref, kind: kind, agentSessionID: agentSessionID, to: Self.newSessionID(), replacing: bound)
             }
-            let id = try JSONDecoder().decode(AgentBinding.self, from: try store.payload(of: bound)).session
-            let started = try startSession(id: id, StartOptions(agent: kind, agentSessionID: agentSessionID))
+            let id = try store.read(AgentBindingKind.self, commit: bound, at: ref).session
+            let started = try start(StartOptions(agent: kind, agentSessionID: agentSessionID), id: id)
             pruneOrphanAgentRefs()
             return (started, .started)
         }
@@ -87,12 +79,10 @@ extension Coordination {
     public func detachAgentSession(kind: String, agentSessionID: String, reason: String?) throws {
         guard let session = try agentSession(kind: kind, agentSessionID: agentSessionID), session.state != .ended else { return }
         if reason == "clear" {
-            try store.update(RefLayout.session(session.id), message: Self.handoverMessage + session.name) { current in
-                guard let current else { return nil }
-                var record = try JSONDecoder().decode(SessionRecord.self, from: current.payload)
-                guard record.ended == nil else { return nil }
+            try store.update(SessionKind.self, at: RefLayout.session(session.id), message: Self.handoverMessage + session.name) { current in
+                guard var record = current?.payload, record.ended == nil else { return nil }
                 record.seen = nowMillis()
-                return try Self.encoder.encode(record)
+                return record
             }
         } else {
             try stop(session)
@@ -108,20 +98,25 @@ extension Coordination {
     func agentBinding(kind: String, agentSessionID: String) throws -> (commit: ObjectID, binding: AgentBinding)? {
         guard Self.isValidName(kind), Self.agentSessionIDProblem(agentSessionID) == nil else { return nil }
         let ref = RefLayout.agent(kind, Self.agentKey(agentSessionID))
-        guard let (commit, payload) = try store.headRecord(of: ref) else { return nil }
-        guard let binding = try? JSONDecoder().decode(AgentBinding.self, from: payload),
-              binding.agent == kind, binding.agentSessionID == agentSessionID, Self.isValidName(binding.session) else {
-            warn("skipping \(ref): its record does not match its ref name")
+        do {
+            guard let record = try store.read(AgentBindingKind.self, at: ref) else { return nil }
+            // The key of an id that is not a safe name is a hash: the record must hold this very id.
+            guard record.payload.agentSessionID == agentSessionID else {
+                note(UnreadableRecord(commit: record.commit, problem: .invalid("its record holds another agent session id"), ref: ref))
+                return nil
+            }
+            return (record.commit, record.payload)
+        } catch let unreadable as UnreadableRecord {
+            note(unreadable)
             return nil
         }
-        return (commit, binding)
     }
 
     /// Points the arbiter at `session` if it still holds `expected` (nil: if it does not exist); returns the commit.
     private func bind(_ ref: String, kind: String, agentSessionID: String, to session: String,
                       replacing expected: ObjectID?) throws -> ObjectID {
-        let payload = try Self.encoder.encode(AgentBinding(agent: kind, agentSessionID: agentSessionID, session: session))
-        let commit = try store.writeRecord(payload, parent: expected, message: "bind \(kind) session")
+        let commit = try store.write(AgentBindingKind.self, AgentBinding(agent: kind, agentSessionID: agentSessionID, session: session),
+                                     parent: expected, message: "bind \(kind) session")
         try store.compareAndSwap(ref, to: commit, expecting: expected, message: "bind \(kind) session")
         return commit
     }
@@ -161,15 +156,13 @@ extension Coordination {
     private func adopt(_ session: Session, agentSessionID: String) throws -> Session? {
         let previous = session.record.agentSessionID
         var adopted: SessionRecord?
-        try store.update(RefLayout.session(session.id), message: "adopt \(session.name)") { current in
-            guard let current else { return nil }
-            var record = try JSONDecoder().decode(SessionRecord.self, from: current.payload)
-            guard record.ended == nil, record.agentSessionID == previous else { return nil }
+        try store.update(SessionKind.self, at: RefLayout.session(session.id), message: "adopt \(session.name)") { current in
+            guard var record = current?.payload, record.ended == nil, record.agentSessionID == previous else { return nil }
             record.agentSessionID = agentSessionID
             record.seen = nowMillis()
             refreshFromWorktree(&record)
             adopted = record
-            return try Self.encoder.encode(record)
+            return record
         }
         guard let adopted else { return nil }
         // The old agent session id no longer names this session: a later `--resume` of it starts afresh.
@@ -188,35 +181,16 @@ extension Coordination {
             name = try reserveName(nil, for: session.id)
         }
         var revived = session.record
-        try store.update(RefLayout.session(session.id), message: "resume \(name)") { current in
-            guard let current else { throw CoordError.unknownSession(session.id, live: []) }
-            var record = try JSONDecoder().decode(SessionRecord.self, from: current.payload)
+        try store.update(SessionKind.self, at: RefLayout.session(session.id), message: "resume \(name)") { current in
+            guard var record = current?.payload else { throw CoordError.unknownSession(session.id, live: []) }
             record.ended = nil
             record.name = name
             record.seen = nowMillis()
             refreshFromWorktree(&record)
             revived = record
-            return try Self.encoder.encode(record)
+            return record
         }
         return Session(record: revived, now: nowMillis(), ttl: settings.sessionTTL)
-    }
-
-    /// `start`, with the id chosen beforehand (it is bound in the arbiter first).
-    private func startSession(id: String, _ options: StartOptions) throws -> Session {
-        guard let worktree = repository.workdir else { throw CoordError.bareRepository }
-        let name = try reserveName(nil, for: id)
-        let now = nowMillis()
-        var record = SessionRecord(
-            id: id, name: name, agent: options.agent, agentSessionID: options.agentSessionID,
-            task: options.task, branch: nil, head: nil, worktree: worktree, host: Self.hostName,
-            started: now, seen: now, ended: nil, touched: [], changed: [])
-        refreshFromWorktree(&record)
-        let payload = try Self.encoder.encode(record)
-        try store.update(RefLayout.session(id), message: "start \(name)") { current in
-            guard current == nil else { throw CoordError.git("session id \(id) exists already") }
-            return payload
-        }
-        return Session(record: record, now: now, ttl: settings.sessionTTL)
     }
 
     /// Drops agent refs whose session record is gone (`git coord gc` drops long-ended sessions, and knows nothing
@@ -226,9 +200,8 @@ extension Coordination {
     func pruneOrphanAgentRefs() {
         let now = Double(nowMillis()) / 1000
         for (ref, commit) in (try? store.refs(under: RefLayout.agents)) ?? [] {
-            guard let payload = try? store.payload(of: commit),
-                  let binding = try? JSONDecoder().decode(AgentBinding.self, from: payload),
-                  Self.isValidName(binding.session), (try? store.target(of: RefLayout.session(binding.session))) == .some(nil),
+            guard let binding = try? store.read(AgentBindingKind.self, commit: commit, at: ref),
+                  (try? store.target(of: RefLayout.session(binding.session))) == .some(nil),
                   let written = try? store.commitTime(of: commit), now - Double(written) > 60 else { continue }
             try? store.delete(ref, expecting: commit)
         }

@@ -64,30 +64,19 @@ public final class Coordination {
         return encoder
     }()
 
-    /// Decodes the record at the head of each ref under `prefix`; a record that does not parse is skipped
-    /// with a warning (a remote can write anything), never fatal.
-    func readAll<Record: Decodable>(_ type: Record.Type, under prefix: String,
-                                    accept: (String, Record) -> Bool = { _, _ in true }) throws -> [(ref: String, record: Record)] {
-        let decoder = JSONDecoder()
-        var records: [(String, Record)] = []
-        for (ref, _, payload) in try store.heads(under: prefix) {
-            do {
-                let record = try decoder.decode(Record.self, from: try payload.get())
-                if accept(ref, record) {
-                    records.append((ref, record))
-                } else {
-                    warn("skipping \(ref): its record does not match its ref name")
-                }
-            } catch {
-                warn("skipping \(ref): \(Self.describe(error))")
-            }
-        }
-        return records
+    /// An unreadable record that was skipped (or replaced), as a warning.
+    func note(_ unreadable: UnreadableRecord) { warn(unreadable.warning) }
+
+    /// The records of a listing, each skipped record noted as a warning.
+    func note<Kind>(_ listing: RecordListing<Kind>) -> [StoredRecord<Kind>] {
+        for skipped in listing.skipped { warn(skipped.warning) }
+        return listing.records
     }
 
     static func describe(_ error: Error) -> String {
         switch error {
         case is DecodingError: return "its record is not valid git-coord JSON"
+        case let error as UnreadableRecord: return error.description
         case let error as CoordError: return error.description
         case let error as GitError: return error.message
         default: return "\(error)"

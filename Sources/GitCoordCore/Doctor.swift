@@ -78,7 +78,7 @@ public struct Doctor {
 
     private func examine(_ ref: String, target: ObjectID, now: Millis) throws -> Problem? {
         func problem(_ kind: Kind, _ detail: String) -> Problem { Problem(kind: kind, ref: ref, detail: detail, target: target) }
-        guard let decode = decoder(for: ref) else {
+        guard let recordKind = RecordKinds.kind(of: String(ref.dropFirst(RefLayout.root.count))) else {
             return problem(.unknownKind, "git-coord writes no ref of this name")
         }
         switch store.read(target).payload {
@@ -86,14 +86,13 @@ public struct Doctor {
             switch unreadable.problem {
             case .missing, .notACommit: return problem(.brokenTarget, unreadable.description)
             case .tooLarge: return problem(.oversizedRecord, unreadable.description)
-            case .noPayload, .payloadMissing, .damaged: return problem(.unreadableRecord, unreadable.description)
+            case .noPayload, .payloadMissing, .damaged, .invalid: return problem(.unreadableRecord, unreadable.description)
             }
         case .success(let payload):
-            guard decode(payload) else {
-                return problem(.undecodableRecord, "its record is not a valid record of this kind for this ref")
+            if let reason = invalidity(of: payload, as: recordKind, at: ref, commit: target) {
+                return problem(.undecodableRecord, reason)
             }
-            if ref.hasPrefix(RefLayout.names),
-               let holder = try? JSONDecoder().decode(Coordination.NameRecord.self, from: payload),
+            if ref.hasPrefix(RefLayout.names), let holder = try? store.decode(NameKind.self, payload, at: ref, commit: target),
                try coordination.isOrphan(holder, now: now) {
                 return problem(.orphanName, "held for session \(holder.session), whose record was never written (its start was killed)")
             }
@@ -101,25 +100,13 @@ public struct Doctor {
         }
     }
 
-    /// How to check a payload of the kind `ref` names, or nil when git-coord writes no such ref.
-    private func decoder(for ref: String) -> ((Data) -> Bool)? {
-        let parts = ref.dropFirst(RefLayout.root.count).split(separator: "/", omittingEmptySubsequences: false).map(String.init)
-        guard parts.count >= 2, parts.dropFirst().allSatisfy(Coordination.isValidName) else { return nil }
-        let id = parts[1]
-        func decodes<T: Decodable>(_ type: T.Type, _ check: @escaping (T) -> Bool = { _ in true }) -> (Data) -> Bool {
-            { payload in (try? JSONDecoder().decode(T.self, from: payload)).map(check) ?? false }
-        }
-        switch (parts[0], parts.count) {
-        case ("sessions", 2): return decodes(SessionRecord.self) { $0.id == id }
-        case ("names", 2): return decodes(Coordination.NameRecord.self)
-        case ("log", 2): return { (try? coordination.decodeLogRecord($0, owner: id)) != nil }
-        case ("cursors", 2): return decodes(CursorRecord.self) { $0.session == id }
-        case ("claims", 3) where ["paths", "patterns"].contains(parts[1]) && parts[2].utf8.count == 40:
-            return decodes(ClaimRecord.self) { $0.claimPattern.refName == ref }
-        case ("agents", 3):
-            return decodes(Coordination.AgentBinding.self) { $0.agent == id && Coordination.agentKey($0.agentSessionID) == parts[2] }
-        case ("delivered", 2): return decodes(Coordination.DeliveryMark.self) { $0.session == id }
-        default: return nil
+    /// Why `payload` is no record of `kind` at `ref`, or nil when it is one.
+    private func invalidity<K: RecordKind>(of payload: Data, as kind: K.Type, at ref: String, commit: ObjectID) -> String? {
+        do {
+            _ = try store.decode(kind, payload, at: ref, commit: commit)
+            return nil
+        } catch {
+            return RecordStore.reason(error)
         }
     }
 

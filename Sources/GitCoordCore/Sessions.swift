@@ -14,10 +14,8 @@ extension Coordination {
 
     /// Every session with a readable record, newest first.
     public func sessions(now: Millis = nowMillis()) throws -> [Session] {
-        try readAll(SessionRecord.self, under: RefLayout.sessions) { ref, record in
-            ref == RefLayout.session(record.id)
-        }
-        .map { Session(record: $0.record, now: now, ttl: settings.sessionTTL) }
+        note(try store.list(SessionKind.self))
+            .map { Session(record: $0.payload, now: now, ttl: settings.sessionTTL) }
         .sorted { ($0.record.seen, $0.id) > ($1.record.seen, $1.id) }
     }
 
@@ -38,26 +36,28 @@ extension Coordination {
         }
     }
 
-    /// Registers a new session for this worktree and returns it.
-    public func start(_ options: StartOptions) throws -> Session {
+    /// Registers a new session for this worktree and returns it: the one way a session comes to be, whether a
+    /// person starts it or an agent's hook does (which chooses `id` first, to bind it; see AgentSessions.swift).
+    public func start(_ options: StartOptions, id: String = Coordination.newSessionID()) throws -> Session {
         guard let worktree = repository.workdir else { throw CoordError.bareRepository }
         try Self.validateTask(options.task)
         if let name = options.name { try Self.validateName(name) }
         if let agent = options.agent { try Self.validateName(agent, what: "agent kind") }
 
-        let id = Self.newSessionID()
         let name = try reserveName(options.name, for: id)
         let now = nowMillis()
         var record = SessionRecord(
             id: id, name: name, agent: options.agent, agentSessionID: options.agentSessionID,
             task: options.task, branch: nil, head: nil, worktree: worktree, host: Self.hostName,
             started: now, seen: now, ended: nil, touched: [], changed: [])
-        record.clone = try? CloneIdentity.id(in: repository)
+        // Sync accepts a session from another clone only when it names its clone: without it the session and its
+        // claims would be invisible (or void) everywhere else.
+        record.clone = try CloneIdentity.id(in: repository)
+        record.startClock = try largestClock()
         refreshFromWorktree(&record)
-        let payload = try Self.encoder.encode(record)
-        try store.update(RefLayout.session(id), message: "start \(name)") { current in
+        try store.update(SessionKind.self, at: RefLayout.session(id), message: "start \(name)") { current in
             guard current == nil else { throw CoordError.git("session id \(id) exists already") }
-            return payload
+            return record
         }
         return Session(record: record, now: now, ttl: settings.sessionTTL)
     }
@@ -70,12 +70,12 @@ extension Coordination {
         let candidates = requested.map { [$0] } ?? NameGenerator.candidates(seed: id, avoiding: Set(live.map(\.name)))
         for name in candidates {
             do {
-                try store.update(RefLayout.name(name), message: "name \(name)") { current in
-                    if let current, let holder = try? JSONDecoder().decode(NameRecord.self, from: current.payload),
-                       try holds(holder, liveByID: liveByID) {
+                // An unreadable hold holds nothing: it is replaced.
+                try store.update(NameKind.self, at: RefLayout.name(name), message: "name \(name)", ifUnreadable: note) { current in
+                    if let holder = current?.payload, try holds(holder, liveByID: liveByID) {
                         throw CoordError.nameTaken(name, by: holder.session)
                     }
-                    return try Self.encoder.encode(NameRecord(session: id, at: nowMillis()))
+                    return NameRecord(session: id, at: nowMillis())
                 }
                 return name
             } catch CoordError.nameTaken(let name, let holder) where requested != nil {
@@ -85,11 +85,6 @@ extension Coordination {
             }
         }
         throw CoordError.git("could not find a free session name; give one with --name")
-    }
-
-    struct NameRecord: Codable {
-        var session: String
-        var at: Millis?
     }
 
     /// A name is held by a live session, or by one still starting: its name is reserved before its record is
@@ -103,7 +98,7 @@ extension Coordination {
     static let startGrace = 30.0
 
     /// Session ids: 48 random bits, in hex. Unique for sessions started in the same instant anywhere.
-    static func newSessionID() -> String {
+    public static func newSessionID() -> String {
         var generator = SystemRandomNumberGenerator()
         let bits = generator.next() & 0xFFFF_FFFF_FFFF
         let hex = String(bits, radix: 16)
@@ -119,39 +114,8 @@ extension Coordination {
     // MARK: Finding
 
     public func session(id: String) throws -> Session? {
-        guard Self.isValidName(id), let head = try store.headRecord(of: RefLayout.session(id)) else { return nil }
-        guard let record = try? JSONDecoder().decode(SessionRecord.self, from: head.payload), record.id == id else {
-            warn("skipping \(RefLayout.session(id)): its record is not valid git-coord JSON")
-            return nil
-        }
-        return Session(record: record, now: nowMillis(), ttl: settings.sessionTTL)
-    }
-
-    /// The session a command acts for: the one named (by id or name, e.g. from --session or GIT_COORD_SESSION),
-    /// else the one live session of this worktree.
-    public func resolveSession(_ selector: String?) throws -> Session {
-        let all = try sessions()
-        if let selector, !selector.isEmpty {
-            // A session of another clone (arrived by sync) is only ever written by its own clone (issue 6).
-            if let byID = all.first(where: { $0.id == selector }) {
-                guard byID.isFromThisClone(cloneID) else { throw CoordError.sessionInOtherClone(byID.name, clone: byID.record.clone ?? "?") }
-                return byID
-            }
-            // Names are unique among live sessions; a name reused since, by a newer session, means the newest.
-            let byName = all.filter { $0.name == selector }
-            let here = byName.filter { $0.isFromThisClone(cloneID) }
-            if let match = here.first(where: \.isLive) ?? here.first { return match }
-            if let elsewhere = byName.first { throw CoordError.sessionInOtherClone(elsewhere.name, clone: elsewhere.record.clone ?? "?") }
-            throw CoordError.unknownSession(selector, live: all.filter(\.isLive).map(\.name))
-        }
-        let live = all.filter(\.isLive)
-        // A session of another clone (arrived by sync) may have the same worktree path on its own machine.
-        let here = live.filter { $0.record.worktree == repository.workdir && $0.isFromThisClone(cloneID) }
-        switch here.count {
-        case 1: return here[0]
-        case 0: throw CoordError.noSession(candidates: live.map { "\($0.name) (\($0.id))" })
-        default: throw CoordError.ambiguousSession(candidates: here.map { "\($0.name) (\($0.id))" })
-        }
+        guard Self.isValidName(id), let record = try store.read(SessionKind.self, at: RefLayout.session(id)) else { return nil }
+        return Session(record: record.payload, now: nowMillis(), ttl: settings.sessionTTL)
     }
 
     // MARK: Updating
@@ -164,18 +128,23 @@ extension Coordination {
         let ref = RefLayout.session(session.id)
         let now = nowMillis()
         var written = session.record
-        try store.update(ref, message: "update \(session.name)") { current in
-            guard let current else { throw CoordError.unknownSession(session.id, live: []) }
-            let old = try JSONDecoder().decode(SessionRecord.self, from: current.payload)
+        try store.update(SessionKind.self, at: ref, message: "update \(session.name)") { current in
+            guard let old = current?.payload else { throw CoordError.unknownSession(session.id, live: []) }
             if old.ended != nil { throw CoordError.sessionEnded(old.name) }
             var record = old
             try change(&record)
             record.seen = now
             refreshFromWorktree(&record, scan: scan, now: now)
             written = record
-            let due = Double(now - old.seen) / 1000 >= settings.heartbeatInterval
+            // A clock that went back (a wrong clock, a clock corrected) would make the heartbeat never due again.
+            let elapsed = Double(now - old.seen) / 1000
+            let due = elapsed >= settings.heartbeatInterval || elapsed < 0
+            if elapsed < -1 && !warnings.contains(where: { $0.hasPrefix(Self.clockWarning) }) {
+                warn(Self.clockWarning + "reads \(formatAge(-elapsed)) before this session's last write; "
+                     + "other sessions judge liveness by the times written, so check the clock (date)")
+            }
             if record.sameContent(as: old) && !due && !forceHeartbeat { written = old; return nil }
-            return try Self.encoder.encode(record)
+            return record
         }
         return Session(record: written, now: now, ttl: settings.sessionTTL)
     }
@@ -203,15 +172,15 @@ extension Coordination {
     /// Marks the session ended. Its name becomes free, and it leaves every default view.
     public func stop(_ session: Session) throws {
         let now = nowMillis()
-        try store.update(RefLayout.session(session.id), message: "stop \(session.name)") { current in
-            guard let current else { return nil }
-            var record = try JSONDecoder().decode(SessionRecord.self, from: current.payload)
-            guard record.ended == nil else { return nil }
+        try store.update(SessionKind.self, at: RefLayout.session(session.id), message: "stop \(session.name)") { current in
+            guard var record = current?.payload, record.ended == nil else { return nil }
             record.ended = now
             record.seen = now
-            return try Self.encoder.encode(record)
+            return record
         }
     }
+
+    static let clockWarning = "this machine's clock "
 
     /// A record holds at most this many touched and changed files each, the newest.
     public static let maximumFiles = 200

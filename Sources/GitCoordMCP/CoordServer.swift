@@ -1,4 +1,5 @@
 import Foundation
+import GitCoordAgents
 import GitCoordCore
 import GitCoordSystem
 import Logging
@@ -12,8 +13,7 @@ public enum CoordServer {
     public static func run() async throws {
         var logger = Logger(label: "git-coord-mcp") { StreamLogHandler.standardError(label: $0) }
         logger.logLevel = Environment["GIT_COORD_MCP_DEBUG"] == nil ? .warning : .debug
-        let tools = CoordTools(directory: Environment.currentDirectory,
-                               defaultSession: Environment.nonEmpty("GIT_COORD_SESSION"))
+        let tools = CoordTools(directory: Environment.currentDirectory, defaultSession: .from(environment: Environment.all))
         let server = Server(
             name: "git-coord", version: version,
             instructions: """
@@ -25,7 +25,7 @@ public enum CoordServer {
             capabilities: .init(tools: .init(listChanged: false)))
         await server.withMethodHandler(ListTools.self) { _ in .init(tools: CoordTools.tools) }
         await server.withMethodHandler(CallTool.self) { params in tools.call(params.name, arguments: params.arguments) }
-        try await server.start(transport: StdioTransport(logger: logger))
+        try await server.start(transport: LineTransport(logger: logger))
         await server.waitUntilCompleted()
     }
 }

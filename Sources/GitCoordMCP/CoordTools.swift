@@ -11,10 +11,11 @@ import MCP
 public struct CoordTools: Sendable {
     /// The folder whose repository the tools act on: the server's working directory, where the agent started it.
     public let directory: String
-    /// $GIT_COORD_SESSION when the server was started: the default session when a call names none.
-    public let defaultSession: String?
+    /// Who the server was started for, from its environment ($GIT_COORD_SESSION, an agent's session variable):
+    /// the session a call acts for when it names none.
+    public let defaultSession: SessionSelector
 
-    public init(directory: String, defaultSession: String?) {
+    public init(directory: String, defaultSession: SessionSelector) {
         self.directory = directory
         self.defaultSession = defaultSession
     }
@@ -182,8 +183,10 @@ public struct CoordTools: Sendable {
 
     // MARK: Parts
 
-    private func selector(_ arguments: [String: Value]) -> String? {
-        arguments["session"]?.stringValue.flatMap { $0.isEmpty ? nil : $0 } ?? defaultSession
+    private func selector(_ arguments: [String: Value]) -> SessionSelector {
+        var selector = defaultSession
+        if let named = arguments["session"]?.stringValue, !named.isEmpty { selector.named = named }
+        return selector
     }
 
     static func string(_ arguments: [String: Value], _ key: String) throws -> String {

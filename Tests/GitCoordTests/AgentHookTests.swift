@@ -181,24 +181,28 @@ import Testing
         #expect(try scratch.sessionsJSON().count == 2)
     }
 
-    @Test func codexApplyPatchIsCheckedAndWarnedOrDenied() throws {
+    @Test func codexApplyPatchIsCheckedAndDeniedOrWarned() throws {
         let (scratch, worktreeB) = try twoWorktrees()
         _ = try scratch.hook("codex", "SessionStart", session: "codex-a")
         _ = try scratch.hook("codex", "PostToolUse-apply_patch", session: "codex-a", values: ["RELATIVE_FILE": "README.md"])
         let files = try scratch.sessionsJSON().first?["files"] as? [[String: Any]]
         #expect(files?.contains { $0["path"] as? String == "README.md" } == true, "apply_patch's file is touched: \(String(describing: files))")
 
-        _ = try scratch.hook("codex", "SessionStart", session: "codex-b", in: worktreeB)
-        let warned = try scratch.hook("codex", "PreToolUse-apply_patch", session: "codex-b", in: worktreeB,
-                                      values: ["RELATIVE_FILE": "README.md"])
-        // Codex rejects "ask": the warning goes to the model and the user, and no decision is given.
-        #expect(warned.decision == nil, "\(warned.result)")
-        #expect(warned.context?.contains("README.md") == true)
-        #expect((warned.json?["systemMessage"] as? String)?.contains("README.md") == true)
-        try scratch.git("config", "coord.editConflict", "deny")
+        let started = try scratch.hook("codex", "SessionStart", session: "codex-b", in: worktreeB)
+        #expect(started.context?.contains("is refused") == true, "the model is told the guard refuses: \(started.result)")
+        // Codex lets an "ask" edit run, so nobody could be asked: by default the edit is refused before it happens.
         let denied = try scratch.hook("codex", "PreToolUse-apply_patch", session: "codex-b", in: worktreeB,
                                       values: ["RELATIVE_FILE": "README.md"])
         #expect(denied.decision == "deny" && denied.reason?.contains("README.md") == true, "\(denied.result)")
+        // Asking for "ask" in Codex is a warning: to the model and the user, and no decision.
+        for mode in ["warn", "ask"] {
+            try scratch.git("config", "coord.editConflict", mode)
+            let warned = try scratch.hook("codex", "PreToolUse-apply_patch", session: "codex-b", in: worktreeB,
+                                          values: ["RELATIVE_FILE": "README.md"])
+            #expect(warned.decision == nil, "\(warned.result)")
+            #expect(warned.context?.contains("README.md") == true)
+            #expect((warned.json?["systemMessage"] as? String)?.contains("README.md") == true)
+        }
         let elsewhere = try scratch.hook("codex", "PreToolUse-apply_patch", session: "codex-b", in: worktreeB,
                                          values: ["RELATIVE_FILE": "src/other.txt"])
         #expect(elsewhere.result.stdout.isEmpty, "\(elsewhere.result)")
@@ -210,14 +214,16 @@ import Testing
         #expect(start.specific?["hookEventName"] as? String == "SessionStart" && start.context != nil, "\(start.result)")
         _ = try scratch.hook("gemini", "AfterTool-write_file", session: "g-a", values: ["FILE": scratch.repo + "/README.md"])
         _ = try scratch.hook("gemini", "BeforeAgent", session: "g-b", in: worktreeB)
+        // Gemini cannot ask before a tool: by default the edit is refused, the reason going to the model.
         for fixture in ["BeforeTool-write_file", "BeforeTool-replace"] {
-            let warned = try scratch.hook("gemini", fixture, session: "g-b", in: worktreeB, values: ["FILE": worktreeB + "/README.md"])
-            #expect((warned.json?["systemMessage"] as? String)?.contains("README.md") == true, "\(warned.result)")
-            #expect(warned.json?["decision"] == nil)
+            let denied = try scratch.hook("gemini", fixture, session: "g-b", in: worktreeB, values: ["FILE": worktreeB + "/README.md"])
+            #expect(denied.json?["decision"] as? String == "deny" && (denied.json?["reason"] as? String)?.contains("README.md") == true,
+                    "\(denied.result)")
         }
-        try scratch.git("config", "coord.editConflict", "deny")
-        let denied = try scratch.hook("gemini", "BeforeTool-write_file", session: "g-b", in: worktreeB, values: ["FILE": worktreeB + "/README.md"])
-        #expect(denied.json?["decision"] as? String == "deny" && (denied.json?["reason"] as? String)?.contains("README.md") == true)
+        try scratch.git("config", "coord.editConflict", "warn")
+        let warned = try scratch.hook("gemini", "BeforeTool-write_file", session: "g-b", in: worktreeB, values: ["FILE": worktreeB + "/README.md"])
+        #expect((warned.json?["systemMessage"] as? String)?.contains("README.md") == true, "\(warned.result)")
+        #expect(warned.json?["decision"] == nil)
         _ = try scratch.hook("gemini", "SessionEnd", session: "g-a", values: ["REASON": "exit"])
         #expect(try scratch.sessionsJSON(all: false).count == 1, "only g-b is still live")
     }

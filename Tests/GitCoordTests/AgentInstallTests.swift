@@ -27,7 +27,16 @@ import Testing
 
         let installed = try json(settingsPath)
         #expect(installed["model"] as? String == "opus")
-        #expect(((installed["permissions"] as? [String: Any])?["allow"] as? [String]) == ["Bash(npm test:*)"])
+        // The user's rule first, then exactly git-coord's local commands and its MCP server: never sync, init,
+        // install, gc or claim (which may reach a remote).
+        let allowed = ((installed["permissions"] as? [String: Any])?["allow"] as? [String]) ?? []
+        #expect(allowed.first == "Bash(npm test:*)")
+        #expect(allowed.contains("Bash(git coord note:*)") && allowed.contains("Bash(git coord send:*)")
+                && allowed.contains("Bash(git coord task:*)") && allowed.contains("mcp__git-coord"), "\(allowed)")
+        for never in ["sync", "init", "install", "gc", "claim", "start", "stop", "hook", "mcp"] {
+            #expect(!allowed.contains("Bash(git coord \(never):*)"), "\(never) needs the user's approval")
+        }
+        #expect(installed["enabledMcpjsonServers"] as? [String] == ["git-coord"])
         #expect(try String(contentsOfFile: settingsPath, encoding: .utf8).contains("12345678901234567890"), "numbers keep every digit")
         #expect(commands(in: installed, event: "PreToolUse") == ["./check.sh", "git coord hook claude"])
         #expect(commands(in: installed, event: "Stop") == ["say done"])
@@ -82,11 +91,11 @@ import Testing
     @Test func codexAndGeminiUseTheirOwnFilesAndTerms() throws {
         let scratch = try Scratch()
         try scratch.write(".gemini/settings.json", #"{"theme": "Dracula", "mcpServers": {"other": {"command": "x"}}}"#)
-        try scratch.coordOK("install", "codex")
+        try scratch.coordOK("install", "codex", env: ["CODEX_HOME": scratch.root + "/codex-home"])
         let codex = try json(scratch.repo + "/.codex/hooks.json")
         #expect(commands(in: codex, event: "PreToolUse") == ["git coord hook codex"])
         #expect(((codex["hooks"] as? [String: Any])?["PreToolUse"] as? [[String: Any]])?.first?["matcher"] as? String == "apply_patch")
-        #expect(commands(in: codex, event: "SessionEnd").isEmpty, "Codex has no SessionEnd")
+        #expect(commands(in: codex, event: "SessionEnd") == ["git coord hook codex"], "Codex 0.163 fires SessionEnd")
 
         try scratch.coordOK("install", "gemini")
         let gemini = try json(scratch.repo + "/.gemini/settings.json")
@@ -100,11 +109,69 @@ import Testing
         #expect(FileManager.default.fileExists(atPath: scratch.repo + "/.gemini/commands/note.toml"))
 
         try scratch.coordOK("install", "gemini", "--uninstall")
-        try scratch.coordOK("install", "codex", "--uninstall")
+        try scratch.coordOK("install", "codex", "--uninstall", env: ["CODEX_HOME": scratch.root + "/codex-home"])
         let restored = try json(scratch.repo + "/.gemini/settings.json")
         let same = NSDictionary(dictionary: restored).isEqual(to: ["theme": "Dracula", "mcpServers": ["other": ["command": "x"]]])
         #expect(same, "\(restored)")
         #expect(!FileManager.default.fileExists(atPath: scratch.repo + "/.codex/hooks.json"))
+    }
+
+    /// Codex 0.163 reads a linked worktree's hooks from the main checkout, its config.toml from the worktree, runs
+    /// project hooks only once each is trusted by hash in the user's config, and keeps .git read-only in its sandbox.
+    @Test func codexInstallInALinkedWorktreeWorksAndIsUndoneExactly() throws {
+        let scratch = try Scratch()
+        try scratch.coordOK("init")
+        let worktree = try scratch.addWorktree("app-b")
+        let codexHome = scratch.root + "/codex-home"
+        let userConfig = """
+            model = "gpt-5.5"  # mine
+
+            [projects."\(scratch.repo)"]
+            trust_level = "trusted"
+            """ + "\n"
+        try scratch.write("config.toml", userConfig, in: codexHome)
+        try scratch.write(".codex/config.toml", "[sandbox_workspace_write]\nnetwork_access = true\n")
+        let env = ["CODEX_HOME": codexHome]
+
+        let fromWorktree = try scratch.coord(["install", "codex"], in: worktree, env: env)
+        #expect(fromWorktree.succeeded, "\(fromWorktree)")
+        #expect(fromWorktree.stderr.contains("hint: Codex reads \(worktree)/.codex only in a project you trust"), "\(fromWorktree)")
+        #expect(!fromWorktree.stderr.contains("hint: Codex reads \(scratch.repo)/.codex"), "the main checkout is trusted")
+        let hooks = try json(scratch.repo + "/.codex/hooks.json")
+        for event in ["SessionStart", "UserPromptSubmit", "PreToolUse", "PostToolUse", "SessionEnd"] {
+            #expect(commands(in: hooks, event: event) == ["git coord hook codex"], "\(event)")
+        }
+        let ownConfig = try String(contentsOfFile: worktree + "/.codex/config.toml", encoding: .utf8)
+        #expect(ownConfig.contains("[mcp_servers.git-coord]") && ownConfig.contains("default_tools_approval_mode = \"approve\""))
+        #expect(ownConfig.contains("writable_roots = [\"\(scratch.repo)/.git\"]"), "\(ownConfig)")
+        // The hashes the real Codex 0.163.0 computes for these hooks (its app-server's hooks/list, currentHash).
+        let trust = try String(contentsOfFile: codexHome + "/config.toml", encoding: .utf8)
+        #expect(trust.hasPrefix(userConfig), "the user's lines stay first and unchanged")
+        let path = scratch.repo + "/.codex/hooks.json"
+        for (event, hash) in [("session_start", "d663e2b1f72e0bb4614b78615357f3182524c806bcad972d6b94d37b15950a6b"),
+                              ("user_prompt_submit", "71d88052e738afbde4235a71dd6741100646b71a8145de6a4257f02e98925f62"),
+                              ("pre_tool_use", "9f7eee373100a0c0cc6417319fa6d2b802beacee9df207c7edecdb9aadb4f548"),
+                              ("post_tool_use", "f597985cfec456d61b33febce70690254ac0dc4a86423c9d8e7e91deb2abd1e9"),
+                              ("session_end", "6ef78e345f684a1e4538aeec98966ace8b3f82a8ae4a2e6008bf4591fd856aa2")] {
+            #expect(trust.contains("[hooks.state.\"\(path):\(event):0:0\"]\ntrusted_hash = \"sha256:\(hash)\""), "\(event): \(trust)")
+        }
+
+        // In the main checkout, the user's own [sandbox_workspace_write] gets the writable root, marked as ours.
+        let fromMain = try scratch.coord(["install", "codex"], env: env)
+        #expect(fromMain.succeeded && !fromMain.stderr.contains("warning"), "\(fromMain)")
+        let mainConfig = try String(contentsOfFile: scratch.repo + "/.codex/config.toml", encoding: .utf8)
+        #expect(mainConfig.hasPrefix("[sandbox_workspace_write]\nwritable_roots = [\"\(scratch.repo)/.git\"]  # git coord install codex\nnetwork_access = true\n"),
+                "\(mainConfig)")
+        #expect(mainConfig.components(separatedBy: "[sandbox_workspace_write]").count == 2, "never a second table of that name")
+        let again = try String(contentsOfFile: codexHome + "/config.toml", encoding: .utf8)
+        #expect(again == trust, "installing twice trusts the same hooks once")
+
+        try scratch.coordOK("install", "codex", "--uninstall", in: worktree, env: env)
+        try scratch.coordOK("install", "codex", "--uninstall", env: env)
+        #expect(try String(contentsOfFile: codexHome + "/config.toml", encoding: .utf8) == userConfig, "trust withdrawn, nothing else")
+        #expect(try String(contentsOfFile: scratch.repo + "/.codex/config.toml", encoding: .utf8) == "[sandbox_workspace_write]\nnetwork_access = true\n")
+        #expect(!FileManager.default.fileExists(atPath: scratch.repo + "/.codex/hooks.json"))
+        #expect(!FileManager.default.fileExists(atPath: worktree + "/.codex"), "the folder install made is gone")
     }
 
     @Test func brokenSettingsAreRefusedNotOverwritten() throws {

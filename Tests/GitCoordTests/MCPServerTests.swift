@@ -67,4 +67,26 @@ import Testing
         let lines = client.output.split(separator: "\n")
         #expect(lines.count == 2 && lines.allSatisfy { $0.hasPrefix("True error: not a git repository") }, "\(client)")
     }
+
+    /// Codex CLI 0.163.0's initialize, byte for byte as it sends it: an experimental capability whose value is an
+    /// object (the spec allows it) made the SDK answer -32603, and Codex dropped the server without a word.
+    @Test func codexsInitializeIsAnsweredAndItsToolsListed() throws {
+        let scratch = try Scratch()
+        try scratch.coordOK("init")
+        let lines = [
+            #"{"jsonrpc":"2.0","id":0,"method":"initialize","params":{"protocolVersion":"2025-06-18","capabilities":{"experimental":{"codex/auth-change":{}},"elicitation":{"form":{},"url":{}}},"clientInfo":{"name":"codex-mcp-client","title":"Codex","version":"0.163.0"}}}"#,
+            #"{"jsonrpc":"2.0","method":"notifications/initialized"}"#,
+            #"{"jsonrpc":"2.0","id":1,"method":"tools/list"}"#,
+        ]
+        let server = try runProcess(coordBinary, ["mcp"], in: scratch.repo, environment: scratch.environment,
+                                    stdin: Data((lines.joined(separator: "\n") + "\n").utf8))
+        let answers = server.stdout.split(separator: "\n").compactMap {
+            try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any]
+        }
+        #expect(answers.count == 2, "\(server)")
+        let initialized = answers.first { $0["id"] as? Int == 0 }
+        #expect(initialized?["error"] == nil && (initialized?["result"] as? [String: Any])?["capabilities"] != nil, "\(server)")
+        let tools = ((answers.first { $0["id"] as? Int == 1 }?["result"] as? [String: Any])?["tools"] as? [[String: Any]]) ?? []
+        #expect(tools.count == 8, "\(server)")
+    }
 }

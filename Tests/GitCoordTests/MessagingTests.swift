@@ -154,6 +154,17 @@ func launch(_ executable: String, _ arguments: [String], in directory: String, e
         #expect(try team.inboxTexts("bob").last == hostile, "raw in --json")
     }
 
+    /// `/note` and `/message` in the agents pipe a heredoc, whose text ends with a newline nobody typed.
+    @Test func theNewlineThatEndsStdinIsNotPartOfTheText() throws {
+        let team = try Team(["alice", "bob"])
+        #expect(try team.run("alice", ["note", "-"], stdin: Data("Router moved\n".utf8)).succeeded)
+        #expect(try team.run("alice", ["send", "bob", "-"], stdin: Data("two lines\nof it\r\n".utf8)).succeeded)
+        #expect(try team.run("alice", ["note", "-"], stdin: Data("kept blank line\n\n".utf8)).succeeded)
+        #expect(try team.inboxTexts("bob") == ["Router moved", "two lines\nof it", "kept blank line\n"])
+        let shown = try team.ok("bob", "feed")
+        #expect(!shown.contains("> \n"), "no empty quoted line: \(shown)")
+    }
+
     @Test func eightWritersOfTwoHundredFiftyNotesEachLeaveExactlyTwoThousand() throws {
         let team = try Team(["w0", "w1", "w2", "w3"])
         // Two processes per session at once: the logs race each other (clocks) and each log races itself (CAS).

@@ -1,29 +1,77 @@
-/// Claude Code's hook protocol (code.claude.com/docs/en/hooks; ../shared/reference/agent-hooks.md).
+/// Claude Code (code.claude.com/docs/en/hooks; observed in the real CLI: ../docs/design.md, "Coding agents").
 ///
 /// Plain stdout reaches the model only on SessionStart and UserPromptSubmit, so every answer is JSON:
 /// `hookSpecificOutput.additionalContext` (a system reminder, at most 10,000 characters) and, before a tool,
-/// `permissionDecision` with its reason.
-enum ClaudeDialect {
-    static let editTools: Set<String> = ["Edit", "Write", "MultiEdit", "NotebookEdit"]
-    static let contextLimit = 10_000
+/// `permissionDecision` with its reason. "ask" reaches a person in the TUI and in SDK sessions with a permission
+/// handler; in `claude -p` it acts as a refusal, which is the safe side.
+public struct ClaudeDialect: AgentDialect {
+    public init() {}
+    public var kind: AgentKind { .claude }
+    public var displayName: String { "Claude Code" }
+    public var contextLimit: Int { 10_000 }
+    public var canAsk: Bool { true }
+    public var hasSessionEnd: Bool { true }
+    public var envFileVariables: [String] { ["CLAUDE_ENV_FILE"] }
+    public var projectDirectoryVariable: String? { "CLAUDE_PROJECT_DIR" }
+    public var shellSessionVariable: String? { nil }
 
-    static func event(from json: JSONValue) throws -> AgentEvent {
-        try event(from: json, editTools: editTools, editedPaths: editedPaths)
+    /// The tools that edit files, in the order of the installed matcher.
+    static let editTools = ["Edit", "Write", "MultiEdit", "NotebookEdit"]
+
+    public func event(from input: [UInt8]) throws -> AgentEvent {
+        try ClaudeEvents.event(from: input, editTools: Self.editTools) { input in
+            [input.filePath, input.notebookPath].compactMap { $0 }
+        }
     }
 
-    /// Claude Code's event names and fields, which Codex CLI shares; the agents differ in their edit tools.
-    static func event(from json: JSONValue, editTools: Set<String>,
-                      editedPaths: (JSONValue?) -> [String]) throws -> AgentEvent {
-        let (name, session, cwd) = try json.commonEventFields()
-        var event = AgentEvent(kind: .ignored, nativeName: name, agentSessionID: session, cwd: cwd)
+    public func render(_ reply: HookReply, for event: AgentEvent) -> String {
+        ClaudeEvents.render(reply, for: event, contextLimit: contextLimit, canAsk: canAsk)
+    }
+
+    public var hookGroups: [HookGroup] {
+        [HookGroup("SessionStart"), HookGroup("UserPromptSubmit"),
+         HookGroup("PreToolUse", matcher: Self.editTools.joined(separator: "|")),
+         HookGroup("PostToolUse"), HookGroup("SessionEnd")]
+    }
+
+    public func hookEntry(command: String, group: HookGroup) -> JSONValue {
+        .object(["type": .string("command"), "command": .string(command), "timeout": .number("10")])
+    }
+
+    /// Without these, every `git coord` call the model makes through Bash and every MCP call waits for approval,
+    /// and `claude -p` refuses them: the model could not follow git-coord's own advice. Allowed: the commands that
+    /// only read or write this repository's coordination state; never those that reach a remote (`sync`,
+    /// `claim`, which `--remote` or coord.claimOnRemote send to the server; the MCP `claim` tool is local), change
+    /// settings or hooks (`init`, `install`), or delete (`gc`, `doctor`).
+    static let allowedRules = ModelCommands.local.map { "Bash(git coord \($0):*)" } + ["mcp__\(HookSettings.mcpServerName)"]
+
+    public func installation(_ context: InstallContext) -> [InstallStep] {
+        let settings = FileSpot.worktree(context.scope == .shared ? ".claude/settings.json" : ".claude/settings.local.json")
+        return [.json(settings, .hooks),
+                .json(settings, .listMembers(Self.allowedRules, at: ["permissions", "allow"])),
+                // The project's .mcp.json server connects in -p and SDK sessions, but waits for approval in the TUI.
+                .json(settings, .listMembers([HookSettings.mcpServerName], at: ["enabledMcpjsonServers"])),
+                .json(.worktree(".mcp.json"), .mcpServers)]
+            + AgentCommands.claude.map { InstallStep.command($0) }
+    }
+}
+
+/// Claude Code's event names, fields and answer format, which Codex CLI shares; the two differ in their edit tools
+/// and in whether "ask" can reach a person.
+enum ClaudeEvents {
+    static func event(from input: [UInt8], editTools: [String],
+                      editedPaths: (HookEventFields.ToolInput) -> [String]) throws -> AgentEvent {
+        let (fields, name, session) = try HookEventFields.decode(input)
+        var event = AgentEvent(kind: .ignored, nativeName: name, agentSessionID: session, cwd: fields.cwd)
         switch name {
-        case "SessionStart": event.kind = .sessionStart(source: json["source"]?.stringValue)
+        case "SessionStart": event.kind = .sessionStart(source: fields.source)
         case "UserPromptSubmit": event.kind = .promptSubmit
-        case "SessionEnd": event.kind = .sessionEnd(reason: json["reason"]?.stringValue)
+        case "SessionEnd": event.kind = .sessionEnd(reason: fields.reason)
         case "PreToolUse", "PostToolUse":
-            let tool = json["tool_name"]?.stringValue
-            event.toolName = tool
-            if let tool, editTools.contains(tool) { event.paths = editedPaths(json["tool_input"]) }
+            event.toolName = fields.toolName
+            if let tool = fields.toolName, editTools.contains(tool), let input = fields.toolInput {
+                event.paths = editedPaths(input).filter { !$0.isEmpty }
+            }
             if name == "PostToolUse" {
                 event.kind = .afterTool
             } else if !event.paths.isEmpty {
@@ -34,19 +82,9 @@ enum ClaudeDialect {
         return event
     }
 
-    /// Write, Edit and MultiEdit name the file in `file_path`; NotebookEdit in `notebook_path`.
-    static func editedPaths(_ input: JSONValue?) -> [String] {
-        guard let input else { return [] }
-        return ["file_path", "notebook_path"].compactMap { input[$0]?.stringValue }.filter { !$0.isEmpty }
-    }
-
-    static func render(_ reply: HookReply, for event: AgentEvent) -> String {
-        render(reply, for: event, canAsk: true)
-    }
-
-    /// Claude Code's answer format, which Codex CLI shares; Codex cannot `ask` from a hook, so there an ask
-    /// becomes a warning (to the model and to the user) and the agent's own approval prompt decides.
-    static func render(_ reply: HookReply, for event: AgentEvent, canAsk: Bool) -> String {
+    /// An agent that cannot ask from a hook gets a warning instead (to the model and the user), and its own approval
+    /// prompt decides; a conflict mode of `deny` refuses in either.
+    static func render(_ reply: HookReply, for event: AgentEvent, contextLimit: Int, canAsk: Bool) -> String {
         var specific: [JSONValue.Member] = [.init("hookEventName", .string(event.nativeName))]
         var top: [JSONValue.Member] = []
         if let conflict = reply.conflict {

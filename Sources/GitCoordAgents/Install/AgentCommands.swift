@@ -4,20 +4,12 @@
 /// reads custom prompts only from the user's own `~/.codex/prompts/`, not from a repository, so it gets none
 /// (its model has the MCP tools and the shell). Each file carries a marker line: `install` overwrites and
 /// `--uninstall` removes only files that have it, never a command of the user's with the same name.
-enum AgentCommands {
+public enum AgentCommands {
     static let marker = "Installed by git coord install"
 
-    struct File {
+    public struct File: Sendable, Equatable {
         var path: String
         var text: String
-    }
-
-    static func files(_ agent: AgentKind) -> [File] {
-        switch agent {
-        case .claude: return claude
-        case .gemini: return gemini
-        case .codex: return []
-        }
     }
 
     static let claude: [File] = [
@@ -101,4 +93,11 @@ enum AgentCommands {
 
             """),
     ]
+}
+
+/// The `git coord` subcommands a model may run without asking: each reads or writes only this repository's
+/// coordination state, for its own session.
+enum ModelCommands {
+    static let local = ["list", "worktrees", "task", "touch", "heartbeat", "note", "send", "inbox", "feed", "claims",
+                        "check", "release"]
 }

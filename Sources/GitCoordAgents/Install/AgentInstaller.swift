@@ -15,7 +15,7 @@ import GitCoordSystem
 /// valid JSON is refused, not overwritten; writes go through a temporary file and a rename, so a killed install
 /// leaves the old file or the new one.
 public struct AgentInstaller {
-    public enum Scope: Sendable { case local, shared }
+    public typealias Scope = InstallContext.Scope
 
     public struct Change: Equatable, Sendable {
         public enum Action: String, Sendable { case created, updated, removed, unchanged, skipped }
@@ -30,54 +30,77 @@ public struct AgentInstaller {
         public var description: String { "cannot use \(path): \(reason)" }
     }
 
-    public let agent: AgentKind
-    public let worktree: String
-    /// The repository's shared git folder, for `info/exclude`.
-    public let commonDir: String
-    public let scope: Scope
+    public let dialect: any AgentDialect
+    public let context: InstallContext
 
-    public init(agent: AgentKind, worktree: String, commonDir: String, scope: Scope) {
-        self.agent = agent
-        self.worktree = worktree
-        self.commonDir = commonDir
-        self.scope = scope
+    public init(agent: AgentKind, context: InstallContext) {
+        dialect = agent.dialect
+        self.context = context
     }
 
-    /// The settings file the hooks go into, relative to the worktree.
+    var agent: AgentKind { dialect.kind }
+    var worktree: String { context.worktree }
+
+    /// The settings file the hooks go into, as shown to the user.
     public var settingsPath: String {
-        switch agent {
-        case .claude: return scope == .shared ? ".claude/settings.json" : ".claude/settings.local.json"
-        case .codex: return ".codex/hooks.json"
-        case .gemini: return ".gemini/settings.json"
-        }
+        dialect.installation(context).compactMap { step -> String? in
+            if case .json(let spot, .hooks) = step { return spot.display(in: context) }
+            return nil
+        }.first ?? ""
     }
 
-    /// Where the MCP server is registered, when the agent reads that from the repository.
-    var mcpPath: String? {
-        switch agent {
-        case .claude: return ".mcp.json"
-        case .gemini: return ".gemini/settings.json"
-        case .codex: return nil  // ~/.codex/config.toml only: `codex mcp add git-coord -- git coord mcp`
-        }
-    }
+    /// Things left out because the user's files have them already, with why: said as warnings.
+    public private(set) var notes: [String] = []
 
-    public func install() throws -> [Change] {
-        var changes = [try editJSON(settingsPath) { HookSettings.installed($0, agent: agent) }]
-        if let mcpPath { changes.append(try editJSON(mcpPath) { HookSettings.withMCPServer($0) }) }
-        for file in AgentCommands.files(agent) { changes.append(try writeCommand(file)) }
-        if scope == .local {
-            try LocalExclude(commonDir: commonDir, agent: agent).set(Array(Set(changes.filter { $0.action == .created }
-                .map(\.path) + LocalExclude(commonDir: commonDir, agent: agent).current())).sorted())
+    public mutating func install() throws -> [Change] {
+        var changes: [Change] = []
+        var created: [String] = []
+        for step in dialect.installation(context) {
+            let change: Change
+            switch step {
+            case .json(let spot, .hooks): change = try editJSON(spot) { HookSettings.installed($0, dialect: dialect) }
+            case .json(let spot, .mcpServers): change = try editJSON(spot) { HookSettings.withMCPServer($0) }
+            case .json(let spot, .listMembers(let values, let keyPath)):
+                change = try editJSON(spot) { StringListSettings.adding(values, at: keyPath, in: $0) }
+            case .toml(let spot, let tables): change = try editTOML(spot, owner: "git coord install \(agent.rawValue)", tables)
+            case .hookTrust(let hooks, let config): change = try trust(hooks: hooks, in: config, withdraw: false)
+            case .command(let file): change = try writeCommand(file)
+            }
+            changes.append(change)
+            if change.action == .created, let excluded = Self.spot(of: step)?.excluded { created.append(excluded) }
+        }
+        if context.scope == .local {
+            let exclude = LocalExclude(commonDir: context.commonDir, agent: agent)
+            try exclude.set(Array(Set(created + exclude.current())).sorted())
         }
         return merged(changes)
     }
 
-    public func uninstall() throws -> [Change] {
-        var changes = [try editJSON(settingsPath, deleteWhenEmpty: true) { HookSettings.removed($0, agent: agent) }]
-        if let mcpPath { changes.append(try editJSON(mcpPath, deleteWhenEmpty: true) { HookSettings.withoutMCPServer($0) }) }
-        for file in AgentCommands.files(agent) { changes.append(try removeCommand(file)) }
-        try LocalExclude(commonDir: commonDir, agent: agent).set([])
+    public mutating func uninstall() throws -> [Change] {
+        var changes: [Change] = []
+        for step in dialect.installation(context) {
+            switch step {
+            case .json(let spot, .hooks):
+                changes.append(try editJSON(spot, deleteWhenEmpty: true) { HookSettings.removed($0, command: dialect.hookCommand) })
+            case .json(let spot, .mcpServers):
+                changes.append(try editJSON(spot, deleteWhenEmpty: true) { HookSettings.withoutMCPServer($0) })
+            case .json(let spot, .listMembers(let values, let keyPath)):
+                changes.append(try editJSON(spot, deleteWhenEmpty: true) { StringListSettings.removing(values, at: keyPath, in: $0) })
+            case .toml(let spot, _): changes.append(try editTOML(spot, owner: "git coord install \(agent.rawValue)", []))
+            case .hookTrust(let hooks, let config): changes.append(try trust(hooks: hooks, in: config, withdraw: true))
+            case .command(let file): changes.append(try removeCommand(file))
+            }
+        }
+        try LocalExclude(commonDir: context.commonDir, agent: agent).set([])
         return merged(changes)
+    }
+
+    private static func spot(of step: InstallStep) -> FileSpot? {
+        switch step {
+        case .json(let spot, _), .toml(let spot, _): return spot
+        case .hookTrust(_, let config): return config
+        case .command(let file): return .worktree(file.path)
+        }
     }
 
     /// One change per path (Gemini's settings file holds both the hooks and the MCP server).
@@ -95,31 +118,59 @@ public struct AgentInstaller {
 
     // MARK: Files
 
-    private func editJSON(_ relative: String, deleteWhenEmpty: Bool = false,
-                          _ transform: (JSONValue) -> JSONValue) throws -> Change {
-        let path = worktree + "/" + relative
+    private func readJSON(_ path: String) throws -> (document: JSONValue, old: [UInt8]?) {
         let old = try FileText.read(path)
+        guard let old, !old.allSatisfy({ $0 == 0x20 || $0 == 0x0A || $0 == 0x0D || $0 == 0x09 }) else { return (.object([]), old) }
         let document: JSONValue
-        if let old, !old.allSatisfy({ $0 == 0x20 || $0 == 0x0A || $0 == 0x0D || $0 == 0x09 }) {
-            do {
-                document = try JSONParser.parse(old)
-            } catch {
-                throw Failure(path: path, reason: "it is not valid JSON (\(error)); fix or move it, then run this again")
-            }
-            guard document.isObject else { throw Failure(path: path, reason: "it is not a JSON object") }
-        } else {
-            document = .object([])
+        do {
+            document = try JSONParser.parse(old)
+        } catch {
+            throw Failure(path: path, reason: "it is not valid JSON (\(error)); fix or move it, then run this again")
         }
+        guard document.isObject else { throw Failure(path: path, reason: "it is not a JSON object") }
+        return (document, old)
+    }
+
+    private func editJSON(_ spot: FileSpot, deleteWhenEmpty: Bool = false,
+                          _ transform: (JSONValue) -> JSONValue) throws -> Change {
+        let path = spot.path(in: context)
+        let shown = spot.display(in: context)
+        let (document, old) = try readJSON(path)
         let next = transform(document)
-        if next == document && old != nil { return Change(path: relative, action: .unchanged) }
+        if next == document && old != nil { return Change(path: shown, action: .unchanged) }
         if deleteWhenEmpty, case .object(let members) = next, members.isEmpty {
-            guard old != nil else { return Change(path: relative, action: .unchanged) }
-            try FileText.remove(path)
-            return Change(path: relative, action: .removed)
+            guard old != nil else { return Change(path: shown, action: .unchanged) }
+            try FileText.removeWithEmptyFolder(path)
+            return Change(path: shown, action: .removed)
         }
-        if old == nil && deleteWhenEmpty { return Change(path: relative, action: .unchanged) }
+        if old == nil && deleteWhenEmpty { return Change(path: shown, action: .unchanged) }
         try FileText.write(path, Array(JSONWriter.pretty(next).utf8))
-        return Change(path: relative, action: old == nil ? .created : .updated)
+        return Change(path: shown, action: old == nil ? .created : .updated)
+    }
+
+    /// git-coord's tables in a TOML file (`TOMLBlock`): set to `tables`, or taken out with none. A file that held
+    /// nothing but git-coord's part goes with it.
+    private mutating func editTOML(_ spot: FileSpot, owner: String, _ tables: [TOMLTable]) throws -> Change {
+        let path = spot.path(in: context)
+        let shown = spot.display(in: context)
+        let old = try FileText.read(path).map { String(decoding: $0, as: UTF8.self) }
+        let result = TOMLBlock(owner: owner).applying(tables, to: old ?? "")
+        notes += result.skipped.map { "\(shown): \($0); left as it is" }
+        if result.text == (old ?? "") { return Change(path: shown, action: .unchanged) }
+        if result.text.isEmpty {
+            guard old != nil else { return Change(path: shown, action: .unchanged) }
+            try FileText.removeWithEmptyFolder(path)
+            return Change(path: shown, action: .removed)
+        }
+        try FileText.write(path, Array(result.text.utf8))
+        return Change(path: shown, action: old == nil ? .created : .updated)
+    }
+
+    /// Records (or withdraws) the agent's trust in git-coord's hooks of the hooks file, in its TOML config.
+    private mutating func trust(hooks: FileSpot, in config: FileSpot, withdraw: Bool) throws -> Change {
+        let hooksPath = hooks.path(in: context)
+        let tables = withdraw ? [] : dialect.hookTrust(hooksPath: hooksPath, settings: try readJSON(hooksPath).document)
+        return try editTOML(config, owner: "git coord install \(agent.rawValue) (hooks of \(hooksPath))", tables)
     }
 
     private func writeCommand(_ file: AgentCommands.File) throws -> Change {
@@ -143,8 +194,7 @@ public struct AgentInstaller {
         guard String(decoding: old, as: UTF8.self).contains(AgentCommands.marker) else {
             return Change(path: file.path, action: .skipped, note: "it is not git-coord's")
         }
-        try FileText.remove(path)
-        rmdir(String(path[..<path.lastIndex(of: "/")!]))  // the commands folder, when nothing else is in it
+        try FileText.removeWithEmptyFolder(path)
         return Change(path: file.path, action: .removed)
     }
 }
@@ -186,6 +236,12 @@ struct LocalExclude {
 
 /// Whole-file reads and atomic writes of settings files (see `Files`), failures in the installer's terms.
 enum FileText {
+    /// Removes a file of git-coord's, and its folder when nothing else is left in it (`.codex/`, `commands/`).
+    static func removeWithEmptyFolder(_ path: String) throws {
+        try remove(path)
+        _ = rmdir(String(path[..<path.lastIndex(of: "/")!]))
+    }
+
     static func read(_ path: String) throws -> [UInt8]? {
         do {
             return try Files.read(path, limit: 16 << 20)

@@ -4,57 +4,21 @@
 /// is read or changed, and members keep their order. Installing twice changes nothing; uninstalling takes out
 /// exactly what installing put in.
 enum HookSettings {
-    struct Group {
-        var event: String
-        var matcher: String?
-    }
-
-    static func command(_ agent: AgentKind) -> String { "git coord hook \(agent.rawValue)" }
-
-    /// The events each agent is hooked on. Tool events on every tool after it ran (messages arrive between tool
-    /// calls of long autonomous runs), before it runs only on the tools that edit files.
-    static func groups(_ agent: AgentKind) -> [Group] {
-        switch agent {
-        case .claude:
-            return [Group(event: "SessionStart"), Group(event: "UserPromptSubmit"),
-                    Group(event: "PreToolUse", matcher: "Edit|Write|MultiEdit|NotebookEdit"),
-                    Group(event: "PostToolUse"), Group(event: "SessionEnd")]
-        case .codex:
-            return [Group(event: "SessionStart"), Group(event: "UserPromptSubmit"),
-                    Group(event: "PreToolUse", matcher: "apply_patch"), Group(event: "PostToolUse")]
-        case .gemini:
-            return [Group(event: "SessionStart"), Group(event: "BeforeAgent"),
-                    Group(event: "BeforeTool", matcher: "write_file|replace"), Group(event: "AfterTool"),
-                    Group(event: "SessionEnd")]
-        }
-    }
-
-    /// One hook entry, in the agent's own terms (Gemini counts timeouts in milliseconds and names its hooks).
-    static func entry(_ agent: AgentKind) -> JSONValue {
-        switch agent {
-        case .claude, .codex:
-            return .object(["type": .string("command"), "command": .string(command(agent)), "timeout": .number("10")])
-        case .gemini:
-            return .object(["name": .string("git-coord"), "type": .string("command"), "command": .string(command(agent)),
-                            "timeout": .number("10000")])
-        }
-    }
-
-    static func groupValue(_ group: Group, agent: AgentKind) -> JSONValue {
+    static func groupValue(_ group: HookGroup, dialect: any AgentDialect) -> JSONValue {
         var members: [JSONValue.Member] = []
         if let matcher = group.matcher { members.append(.init("matcher", .string(matcher))) }
-        members.append(.init("hooks", .array([entry(agent)])))
+        members.append(.init("hooks", .array([dialect.hookEntry(command: dialect.hookCommand, group: group)])))
         return .object(members)
     }
 
     /// `settings` with git-coord's hooks for `agent` in place (unchanged when they already are, exactly).
-    static func installed(_ settings: JSONValue, agent: AgentKind) -> JSONValue {
-        let wanted = groups(agent).map { ($0.event, groupValue($0, agent: agent)) }
-        if ours(in: settings, agent: agent).map({ [$0.event, JSONWriter.compact($0.group)] })
+    static func installed(_ settings: JSONValue, dialect: any AgentDialect) -> JSONValue {
+        let wanted = dialect.hookGroups.map { ($0.event, groupValue($0, dialect: dialect)) }
+        if ours(in: settings, command: dialect.hookCommand).map({ [$0.event, JSONWriter.compact($0.group)] })
             == wanted.map({ [$0.0, JSONWriter.compact($0.1)] }) {
             return settings
         }
-        var result = removed(settings, agent: agent)
+        var result = removed(settings, command: dialect.hookCommand)
         var hooks = result["hooks"] ?? .object([])
         if !hooks.isObject { hooks = .object([]) }
         for (event, group) in wanted {
@@ -68,9 +32,8 @@ enum HookSettings {
 
     /// `settings` without git-coord's hook entries for `agent`; groups, event lists and the `hooks` object that
     /// only held them go too, everything else stays.
-    static func removed(_ settings: JSONValue, agent: AgentKind) -> JSONValue {
+    static func removed(_ settings: JSONValue, command ourCommand: String) -> JSONValue {
         guard settings.isObject, case .object(var events)? = settings["hooks"] else { return settings }
-        let ourCommand = command(agent)
         var emptied = Set<String>()
         for index in events.indices {
             guard case .array(let groups) = events[index].value else { continue }
@@ -100,12 +63,12 @@ enum HookSettings {
     }
 
     /// git-coord's groups in `settings`, in file order (a group holding our entry, as it stands).
-    private static func ours(in settings: JSONValue, agent: AgentKind) -> [(event: String, group: JSONValue)] {
+    private static func ours(in settings: JSONValue, command: String) -> [(event: String, group: JSONValue)] {
         guard case .object(let events)? = settings["hooks"] else { return [] }
         var found: [(String, JSONValue)] = []
         for member in events {
             for group in member.value.arrayValue ?? [] {
-                if (group["hooks"]?.arrayValue ?? []).contains(where: { $0["command"]?.stringValue == command(agent) }) {
+                if (group["hooks"]?.arrayValue ?? []).contains(where: { $0["command"]?.stringValue == command }) {
                     found.append((member.key, group))
                 }
             }

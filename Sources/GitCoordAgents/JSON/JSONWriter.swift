@@ -8,6 +8,19 @@ public enum JSONWriter {
         return out
     }
 
+    /// Compact, with every object's keys in sorted order: one text per value, for hashing.
+    public static func canonical(_ value: JSONValue) -> String { compact(sorted(value)) }
+
+    private static func sorted(_ value: JSONValue) -> JSONValue {
+        switch value {
+        case .array(let items): return .array(items.map(sorted))
+        case .object(let members):
+            return .object(members.sorted { Array($0.key.utf8).lexicographicallyPrecedes(Array($1.key.utf8)) }
+                .map { .init($0.key, sorted($0.value)) })
+        default: return value
+        }
+    }
+
     public static func pretty(_ value: JSONValue) -> String {
         var out = ""
         write(value, into: &out, indent: "  ", level: 0)

@@ -8,7 +8,6 @@ import Foundation
 /// before a write is still good when the claims are listed again after it.
 final class ClaimBook {
     private var decoded: [ObjectID: ClaimRecord?] = [:]
-    private let decoder = JSONDecoder()
 
     /// Every readable claim under refs/coord/v1/claims/, each with its state as of `now`. A record that does
     /// not parse, or does not belong at its ref (its pattern hashes elsewhere), is skipped with a warning.
@@ -34,9 +33,9 @@ final class ClaimBook {
             record = known
         } else {
             do {
-                let parsed = try decoder.decode(ClaimRecord.self, from: try payload?() ?? coordination.store.payload(of: commit))
-                record = parsed.claimPattern.refName == ref ? parsed : nil
-                if record == nil { coordination.warn("skipping \(ref): its record does not match its ref name") }
+                let store = coordination.store
+                record = try payload.map { try store.decode(ClaimRecordKind.self, try $0(), at: ref, commit: commit) }
+                    ?? store.read(ClaimRecordKind.self, commit: commit, at: ref)
             } catch {
                 coordination.warn("skipping \(ref): \(Coordination.describe(error))")
                 record = nil

@@ -122,16 +122,16 @@ extension Coordination {
         var outcome = ClaimOutcome.created
         var heldBy: Claim?
         let ref = pattern.refName
-        let result = try store.update(ref, message: "claim \(pattern.text) for \(session.name)") { current in
+        // An unreadable record holds nothing: it is replaced.
+        let result = try store.update(ClaimRecordKind.self, at: ref, message: "claim \(pattern.text) for \(session.name)",
+                                      ifUnreadable: note) { current in
             let now = nowMillis()
             var record = ClaimRecord(pattern: pattern.text, kind: pattern.kind, session: session.id, name: session.name,
                                      reason: reason, claimed: now, renewed: now, expires: now + Millis(ttl * 1000),
                                      released: nil, takenFrom: nil, overrode: overrode.isEmpty ? nil : overrode)
             outcome = .created
-            guard let current else { return try Self.encoder.encode(record) }
-            guard let old = try? JSONDecoder().decode(ClaimRecord.self, from: current.payload) else {
-                return try Self.encoder.encode(record)  // an unreadable record holds nothing: replace it
-            }
+            guard let current else { return record }
+            let old = current.payload
             let holder = sessions[old.session] ?? (try? self.session(id: old.session)) ?? nil
             if let holder { sessions[holder.id] = holder }
             let existing = Claim(ref: ref, commit: current.commit, record: old, holder: holder, now: now)
@@ -142,7 +142,7 @@ extension Coordination {
                     record.takenFrom = old.takenFrom
                     outcome = .extended
                 }
-                return try Self.encoder.encode(record)
+                return record
             }
             if existing.isLive && !force {
                 heldBy = existing
@@ -151,7 +151,7 @@ extension Coordination {
             let victim = Self.victim(of: existing, now: now)
             record.takenFrom = victim
             outcome = .takenOver(victim)
-            return try Self.encoder.encode(record)
+            return record
         }
         switch result {
         case .written(let commit): return (outcome, commit)
@@ -214,11 +214,11 @@ extension Coordination {
             case .created:
                 try? store.delete(entry.pattern.refName, expecting: entry.commit)
             case .takenOver:
-                _ = try? store.update(entry.pattern.refName, message: "withdraw \(entry.pattern.text)") { current in
-                    guard let current, current.commit == entry.commit,
-                          var record = try? JSONDecoder().decode(ClaimRecord.self, from: current.payload) else { return nil }
+                _ = try? store.update(ClaimRecordKind.self, at: entry.pattern.refName, message: "withdraw \(entry.pattern.text)") { current in
+                    guard let current, current.commit == entry.commit else { return nil }
+                    var record = current.payload
                     record.released = nowMillis()
-                    return try Self.encoder.encode(record)
+                    return record
                 }
             }
         }
@@ -260,11 +260,11 @@ extension Coordination {
             targets = mine.map { ($0.pattern, $0.ref) }
         }
         for (pattern, ref) in targets {
-            let outcome = try store.update(ref, message: "release \(pattern.text) by \(session.name)") { current in
-                guard let current, var record = try? JSONDecoder().decode(ClaimRecord.self, from: current.payload),
-                      record.session == session.id, record.released == nil else { return nil }
+            let outcome = try store.update(ClaimRecordKind.self, at: ref, message: "release \(pattern.text) by \(session.name)",
+                                           ifUnreadable: note) { current in
+                guard var record = current?.payload, record.session == session.id, record.released == nil else { return nil }
                 record.released = nowMillis()
-                return try Self.encoder.encode(record)
+                return record
             }
             if case .written = outcome { released.append(pattern) } else { notHeld.append(pattern) }
         }

@@ -49,6 +49,13 @@ public final class Repository {
     }
 
     /// Opens exactly the repository or worktree at `path`, without searching upward.
+    /// The main checkout of the repository: this worktree unless it is a linked one (then the checkout that owns
+    /// the common git folder), nil when the repository has none (bare).
+    public var mainCheckout: String? {
+        guard git_repository_is_worktree(pointer) == 1 else { return workdir }
+        return (try? Repository.open(exactly: commonDir))?.workdir
+    }
+
     public static func open(exactly path: String) throws -> Repository {
         LibGit2.ensureInitialised()
         var pointer: OpaquePointer?

@@ -5,16 +5,6 @@ extension Coordination {
     /// coord.strict: the pre-commit hook refuses commits that touch other live sessions' files.
     public var isStrict: Bool { repository.configBool(Self.strictKey) ?? false }
 
-    /// The session a hook runs for, without failing: the one `selector` names ($GIT_COORD_SESSION), else this
-    /// worktree's only live session, else none (several sessions share this checkout and none was named).
-    public func hookSession(selector: String?, among sessions: [Session]) -> Session? {
-        if let selector, !selector.isEmpty {
-            return sessions.first { $0.id == selector } ?? sessions.first { $0.name == selector && $0.isLive }
-        }
-        let here = sessions.filter { $0.isLive && $0.record.worktree == repository.workdir }
-        return here.count == 1 ? here[0] : nil
-    }
-
     public struct StagedCheck: Sendable {
         public let session: Session?
         public let stagedPaths: Int
@@ -23,10 +13,10 @@ extension Coordination {
 
     /// The pre-commit check: other live sessions on the paths this commit changes. Returns at once, without
     /// reading the index or any claim, when no other session is live.
-    public func checkStaged(indexFile: String?, directory: String, selector: String?) throws -> StagedCheck {
+    public func checkStaged(indexFile: String?, directory: String, selector: SessionSelector) throws -> StagedCheck {
         let now = nowMillis()
         let all = try sessions(now: now)
-        let me = hookSession(selector: selector, among: all)
+        let me = currentSession(selector, among: all)
         let others = all.filter { $0.isLive && $0.id != me?.id }
         guard !others.isEmpty else { return StagedCheck(session: me, stagedPaths: 0, overlaps: []) }
         let staged = try StagedPaths.list(in: repository, indexFile: indexFile, directory: directory)
@@ -36,10 +26,10 @@ extension Coordination {
 
     /// `others(onPaths:)` for the session `selector` names (or this worktree's only live session; with none,
     /// every live session counts), reading the sessions once.
-    public func othersOn(paths: [String], selector: String?) throws -> (me: Session?, overlaps: [Overlap]) {
+    public func othersOn(paths: [String], selector: SessionSelector) throws -> (me: Session?, overlaps: [Overlap]) {
         let now = nowMillis()
         let all = try sessions(now: now)
-        let me = hookSession(selector: selector, among: all)
+        let me = currentSession(selector, among: all)
         let others = all.filter { $0.isLive && $0.id != me?.id }
         return (me, try overlaps(onPaths: paths, others: others, pathsAreFiles: false, now: now))
     }

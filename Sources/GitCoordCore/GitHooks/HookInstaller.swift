@@ -106,7 +106,7 @@ public struct HookInstaller {
     private func ensureWritableDirectory() throws {
         if !isDirectory(directory) {
             do {
-                try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+                try Files.makeDirectories(directory)
             } catch {
                 throw CoordError.hooksNotWritable(directory)
             }

@@ -67,9 +67,9 @@ struct LogReader {
             let (payload, parent) = coordination.store.read(commit)
             pending = parent
             do {
-                return try coordination.decodeLogRecord(try payload.get(), owner: head.writer)
+                return try coordination.decodeLogRecord(try payload.get(), owner: head.writer, commit: commit)
             } catch {
-                coordination.warn("skipping record \(commit.hex.prefix(12)) of \(head.ref): \(Coordination.describe(error))")
+                coordination.warn("skipping record \(commit.hex.prefix(12)) of \(head.ref): \(RecordStore.reason(error))")
             }
         }
         return nil

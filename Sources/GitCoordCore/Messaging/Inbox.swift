@@ -16,30 +16,37 @@ extension Coordination {
     /// only if that swap is the one that landed: of two inbox reads of one session at the same time, each
     /// item is returned by exactly one. Without it (a peek) nothing is written.
     public func inbox(for reader: Session, consume: Bool = true) throws -> [InboxItem] {
-        let ref = RefLayout.cursor(reader.id)
-        guard consume else {
-            let cursor = try store.headRecord(of: ref).flatMap { readCursor($0.payload, reader: reader) }
-            return try unread(for: reader, cursor: cursor).items
-        }
+        guard consume else { return try unread(for: reader, cursor: try cursor(of: reader)).items }
         var shown: [InboxItem] = []
-        try store.update(ref, message: "read by \(reader.name)") { current in
-            let cursor = current.flatMap { readCursor($0.payload, reader: reader) }
+        try updateCursor(of: reader) { cursor in
             let (items, positions) = try unread(for: reader, cursor: cursor)
             shown = items
-            let next = CursorRecord(session: reader.id, positions: positions)
-            if let cursor, cursor.positions == next.positions { return nil }
-            return try Self.encoder.encode(next)
+            return CursorRecord(session: reader.id, positions: positions)
         }
         return shown
     }
 
-    /// Decodes a cursor; a malformed one counts as absent (the reader sees again what came since it started).
-    private func readCursor(_ payload: Data, reader: Session) -> CursorRecord? {
-        guard let cursor = try? JSONDecoder().decode(CursorRecord.self, from: payload), cursor.session == reader.id else {
-            warn("ignoring the unreadable cursor of \(reader.name)")
+    /// The reader's cursor; an unreadable one counts as absent, with a warning (the reader sees again what came
+    /// since it started, rather than nothing ever again).
+    func cursor(of reader: Session) throws -> CursorRecord? {
+        do {
+            return try store.read(CursorKind.self, at: RefLayout.cursor(reader.id))?.payload
+        } catch let unreadable as UnreadableRecord {
+            note(unreadable)
             return nil
         }
-        return cursor
+    }
+
+    /// Moves the reader's cursor by one compare-and-swap: `next` gets the current cursor (nil: none, or unreadable)
+    /// and returns the new one; the same positions, or a first cursor with nothing in it, write nothing.
+    func updateCursor(of reader: Session, _ next: (CursorRecord?) throws -> CursorRecord) throws {
+        try store.update(CursorKind.self, at: RefLayout.cursor(reader.id), message: "read by \(reader.name)", ifUnreadable: note) { current in
+            let cursor = current?.payload
+            let moved = try next(cursor)
+            if let cursor, cursor.positions == moved.positions { return nil }
+            if cursor == nil && moved.positions.isEmpty { return nil }
+            return moved
+        }
     }
 
     /// The unread items of every log but the reader's own, and the cursor positions that mark them seen.
@@ -55,6 +62,17 @@ extension Coordination {
         return (items.sorted(by: LogRecord.precedes), positions)
     }
 
+    /// Whether an item was written before `reader` started: history for `feed`, not news. Wall clocks may be wrong
+    /// or differ between machines, so they alone never decide it. A direct message to the reader cannot predate it
+    /// (it names the reader); a note with a Lamport clock above the reader's start clock came after it, whatever its
+    /// writer's wall clock said. Only a note old by both counts (by the wall clock alone for readers whose records
+    /// predate start clocks).
+    static func predates(_ record: LogRecord, _ reader: Session) -> Bool {
+        if record.kind == .message && record.to == reader.id { return false }
+        if let startClock = reader.record.startClock, record.clock > startClock { return false }
+        return record.at < reader.record.started
+    }
+
     /// The items of one log that `reader` has not seen, newest first, and the position of the log's head.
     ///
     /// A head equal to the position's commit means nothing is new: no record is read. Otherwise the log is
@@ -68,7 +86,7 @@ extension Coordination {
         try walkLog(head) { _, record in
             if headSeq == nil { headSeq = record.seq }
             if let position, record.seq <= position.seq { return false }
-            if position == nil && record.at < reader.record.started { return false }
+            if position == nil && Self.predates(record, reader) { return false }
             if record.kind == .note || record.to == reader.id { items.append(record) }
             return true
         }

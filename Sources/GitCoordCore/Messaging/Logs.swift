@@ -26,15 +26,8 @@ extension Coordination {
     }
 
     /// Decodes a log record and checks it belongs to `owner`'s log.
-    func decodeLogRecord(_ payload: Data, owner: String) throws -> LogRecord {
-        let record: LogRecord
-        do {
-            record = try JSONDecoder().decode(LogRecord.self, from: payload)
-        } catch {
-            throw CoordError.git("its record is not valid git-coord JSON")
-        }
-        if let problem = record.problem(owner: owner) { throw CoordError.git(problem) }
-        return record
+    func decodeLogRecord(_ payload: Data, owner: String, commit: ObjectID) throws -> LogRecord {
+        try store.decode(LogKind.self, payload, at: RefLayout.log(owner), commit: commit)
     }
 
     /// Calls `visit` with each readable record of a log, newest first, until it returns false.
@@ -43,9 +36,9 @@ extension Coordination {
         try store.walk(from: head.commit) { commit, payload in
             let record: LogRecord
             do {
-                record = try decodeLogRecord(try payload.get(), owner: head.writer)
+                record = try decodeLogRecord(try payload.get(), owner: head.writer, commit: commit)
             } catch {
-                warn("skipping record \(commit.hex.prefix(12)) of \(head.ref): \(Self.describe(error))")
+                warn("skipping record \(commit.hex.prefix(12)) of \(head.ref): \(RecordStore.reason(error))")
                 return true
             }
             return try visit(commit, record)
@@ -71,9 +64,11 @@ extension Coordination {
     }
 
     /// The Lamport clock for a new item: one more than the largest clock at the head of any log.
-    /// Heads suffice: along each log clocks only grow, so a head holds its log's largest clock.
-    func nextClock() throws -> Int64 {
-        let largest = try logHeads().compactMap { try newestRecord(of: $0)?.clock }.max() ?? 0
-        return largest + 1
+    func nextClock() throws -> Int64 { try largestClock() + 1 }
+
+    /// The largest clock at the head of any log (0 when there is none). Heads suffice: along each log clocks only
+    /// grow, so a head holds its log's largest clock.
+    func largestClock() throws -> Int64 {
+        try logHeads().compactMap { try newestRecord(of: $0)?.clock }.max() ?? 0
     }
 }

@@ -48,7 +48,7 @@ extension Coordination {
         let ref = RefLayout.log(sender.id)
         var written: LogRecord?
         try store.update(ref, message: "\(kind.rawValue) from \(sender.name)") { current in
-            let head = current.flatMap { try? decodeLogRecord($0.payload, owner: sender.id) }
+            let head = current.flatMap { try? decodeLogRecord($0.payload, owner: sender.id, commit: $0.commit) }
             let previous = try head ?? current.flatMap { try newestRecord(of: LogHead(writer: sender.id, commit: $0.commit)) }
             // No readable head (a first item, or a head that was lost): continue above what any reader has seen,
             // or a reader whose cursor is past the new sequence would never be shown the new items.

@@ -49,11 +49,7 @@ extension Coordination {
         }
         let gone = Set(all.filter(isGone).map(\.id))
         let readers = all.filter { !isGone($0) }
-        let cursors = try readers.map { reader in
-            (reader, try store.headRecord(of: RefLayout.cursor(reader.id)).flatMap {
-                try? JSONDecoder().decode(CursorRecord.self, from: $0.payload)
-            })
-        }
+        let cursors = try readers.map { reader in (reader, try cursor(of: reader)) }
 
         func drop(_ ref: String, expecting commit: ObjectID) throws {
             if !dryRun {
@@ -83,9 +79,11 @@ extension Coordination {
         }
 
         for (ref, commit) in try store.refs(under: RefLayout.names) {
-            guard let payload = store.readableRecord(commit, of: ref) else { continue }
-            guard let holder = try? JSONDecoder().decode(NameRecord.self, from: payload) else {
-                warn("skipping \(ref): its record is not valid git-coord JSON")
+            let holder: NameRecord
+            do {
+                holder = try store.read(NameKind.self, commit: commit, at: ref)
+            } catch {
+                warn("skipping \(ref): \(RecordStore.reason(error))")
                 continue
             }
             if try gone.contains(holder.session) || isOrphan(holder, now: now) { try drop(ref, expecting: commit) }

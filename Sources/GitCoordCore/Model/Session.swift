@@ -48,6 +48,9 @@ public struct SessionRecord: Codable, Equatable, Sendable {
     /// When `changed` was last computed from a status of the whole worktree (nil in records written before
     /// it was recorded). Agent edit hooks re-check only the edited files until it is a heartbeat old.
     public var scanned: Millis? = nil
+    /// The largest Lamport clock of any log when the session started: notes with a larger clock came after it,
+    /// whatever the writers' wall clocks say (nil in records written before it was recorded).
+    public var startClock: Int64? = nil
 
     /// Everything but the heartbeat and scan times: a write is needed only when this changes (or the heartbeat
     /// is due).

@@ -18,16 +18,29 @@ public struct UnreadableRecord: Error, Equatable, CustomStringConvertible, Senda
         case tooLarge(bytes: Int)
         /// libgit2 could not read it for another reason (a corrupt object).
         case damaged(String)
+        /// The payload is read, but is no record of the ref's kind, or does not belong at its ref (`RecordKind`).
+        case invalid(String)
     }
 
     public let commit: ObjectID
     public let problem: Problem
+    /// The ref it was read for, when the reader knows it.
+    public var ref: String?
+
+    public init(commit: ObjectID, problem: Problem, ref: String? = nil) {
+        self.commit = commit
+        self.problem = problem
+        self.ref = ref
+    }
+
+    /// The warning a reader gives when it skips the record.
+    public var warning: String { "skipping \(ref ?? "record \(commit.hex.prefix(12))"): \(description)" }
 
     /// Whether the object is a readable commit (only its payload is wrong), so that a chain can go on from it.
     public var isCommit: Bool {
         switch problem {
         case .missing, .notACommit: return false
-        case .noPayload, .payloadMissing, .tooLarge, .damaged: return true
+        case .noPayload, .payloadMissing, .tooLarge, .damaged, .invalid: return true
         }
     }
 
@@ -40,6 +53,7 @@ public struct UnreadableRecord: Error, Equatable, CustomStringConvertible, Senda
         case .payloadMissing: return "the payload of its record \(id) is not in the object database"
         case .tooLarge(let bytes): return "its record \(id) is \(bytes) bytes, over the \(RecordStore.maximumPayload)-byte limit"
         case .damaged(let message): return "its record \(id) cannot be read: \(message)"
+        case .invalid(let reason): return reason
         }
     }
 }

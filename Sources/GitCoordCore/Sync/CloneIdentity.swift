@@ -1,4 +1,7 @@
 import CLibGit2
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// Which clone wrote a record. Every clone has an id (`coord.cloneId`, 12 hex digits, generated on first need),
 /// and every record commit it writes carries it as a `Coord-Clone:` trailer in the commit message. The trailer is
@@ -10,13 +13,19 @@ public enum CloneIdentity {
 
     /// This clone's id, generated and stored in the shared repository config the first time it is needed.
     public static func id(in repository: Repository) throws -> String {
-        if let existing = repository.configString(configKey), isValid(existing) { return existing }
-        try repository.setConfig(configKey, to: Coordination.newSessionID())
-        // Two processes may have raced to create it: whichever value the config file kept is the id.
-        guard let stored = repository.configString(configKey), isValid(stored) else {
-            throw CoordError.git("cannot store \(configKey) in the repository config")
+        // Several processes may race to create it (sessions started at once in a new repository): one writes the
+        // config file under its lock, the others find it locked, and every one then reads whichever value it kept.
+        var failure: Error?
+        for attempt in 0..<40 {
+            if let existing = repository.configString(configKey), isValid(existing) { return existing }
+            do {
+                try repository.setConfig(configKey, to: Coordination.newSessionID())
+            } catch {
+                failure = error
+                usleep(UInt32(min(20_000, 500 << min(attempt, 6))))
+            }
         }
-        return stored
+        throw failure ?? CoordError.git("cannot store \(configKey) in the repository config")
     }
 
     static func isValid(_ id: String) -> Bool {

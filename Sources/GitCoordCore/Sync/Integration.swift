@@ -83,31 +83,22 @@ extension SyncEngine {
         }
     }
 
-    /// Kind-specific checks of the record a ref would point at.
+    /// Kind-specific checks of the record a ref would point at: it must read as its kind's record at that ref.
     private func validateHead(_ head: ObjectID, of ref: String, kind: RefKind) throws {
-        let payload = try store.payload(of: head)
-        switch kind {
-        case .presence:
-            guard let record = try? JSONDecoder().decode(SessionRecord.self, from: payload) else {
-                throw Rejection(reason: "its record is not a valid session record")
+        let rest = String(ref.dropFirst(RefLayout.root.count))
+        do {
+            switch RecordKinds.kind(of: rest) {
+            case is SessionKind.Type:
+                let record = try store.read(SessionKind.self, commit: head, at: ref)
+                guard let recordClone = record.clone else { throw Rejection(reason: "its session names no clone") }
+                if recordClone == clone { throw Rejection(reason: "its session claims to run in this clone (\(clone)), and does not") }
+            case is ClaimRecordKind.Type: _ = try store.read(ClaimRecordKind.self, commit: head, at: ref)
+            case is LogKind.Type: _ = try store.read(LogKind.self, commit: head, at: ref)
+            case is CursorKind.Type: _ = try store.read(CursorKind.self, commit: head, at: ref)
+            default: throw Rejection(reason: "git-coord does not take refs of this kind from other clones")
             }
-            guard RefLayout.session(record.id) == ref else { throw Rejection(reason: "its record does not match its ref name") }
-            guard let recordClone = record.clone else { throw Rejection(reason: "its session names no clone") }
-            if recordClone == clone { throw Rejection(reason: "its session claims to run in this clone (\(clone)), and does not") }
-        case .claim:
-            guard (try? JSONDecoder().decode(ForkResolution.ClaimFields.self, from: payload)) != nil else {
-                throw Rejection(reason: "its record is not a valid claim record")
-            }
-        case .log where ref.hasPrefix(RefLayout.logs):
-            let owner = String(ref.dropFirst(RefLayout.logs.count))
-            guard let record = try? JSONDecoder().decode(LogRecord.self, from: payload) else {
-                throw Rejection(reason: "its record is not a valid log record")
-            }
-            if let problem = record.problem(owner: owner) { throw Rejection(reason: problem) }
-        default:
-            guard (try? JSONDecoder().decode(AnyJSONObject.self, from: payload)) != nil else {
-                throw Rejection(reason: "its record is not a JSON object")
-            }
+        } catch let unreadable as UnreadableRecord {
+            throw Rejection(reason: unreadable.description)
         }
     }
 
@@ -186,22 +177,7 @@ extension SyncEngine {
 
     /// The clone a session runs in, from its presence record.
     func cloneOfSession(_ id: String) -> String? {
-        guard Coordination.isValidName(id), let head = try? store.target(of: RefLayout.session(id)),
-              let payload = try? store.payload(of: head),
-              let record = try? JSONDecoder().decode(SessionRecord.self, from: payload) else { return nil }
-        return record.clone
+        guard Coordination.isValidName(id) else { return nil }
+        return (try? store.read(SessionKind.self, at: RefLayout.session(id)))??.payload.clone
     }
-}
-
-/// Decodes any JSON object and keeps nothing: the check that a record of a kind this file has no type for is at
-/// least the JSON object every record is.
-private struct AnyJSONObject: Decodable {
-    private struct Key: CodingKey {
-        var stringValue: String
-        var intValue: Int? { nil }
-        init(stringValue: String) { self.stringValue = stringValue }
-        init?(intValue: Int) { nil }
-    }
-
-    init(from decoder: Decoder) throws { _ = try decoder.container(keyedBy: Key.self) }
 }
