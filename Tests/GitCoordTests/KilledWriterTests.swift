@@ -112,3 +112,71 @@ import Testing
         #expect(!FileManager.default.fileExists(atPath: lock))
     }
 }
+
+extension KilledWriterTests {
+    /// A note kept waiting a second by a lock (a git command's, say) retries some twenty times: it writes its
+    /// record once, on the head it found, and lands that very commit when the lock goes.
+    @Test func aWriteKeptWaitingWritesItsObjectsOnce() throws {
+        let scratch = try Scratch()
+        try scratch.coordOK("init")
+        let alice = try scratch.coordOK("start", "--name", "alice")
+        try scratch.coordOK("note", "--session", "alice", "first")
+        let lock = scratch.repo + "/.git/refs/coord/v1/log/\(alice).lock"
+        FileManager.default.createFile(atPath: lock, contents: nil)
+        let before = try scratch.unreachableObjects()
+        let note = try Background(["note", "--session", "alice", "second"], in: scratch.repo, environment: scratch.environment)
+        usleep(1_000_000)
+        try FileManager.default.removeItem(atPath: lock)
+        let (result, _) = note.wait()
+        #expect(result.status == 0 && result.stderr.isEmpty, "\(result)")
+        let left = try scratch.unreachableObjects() - before
+        #expect(left == 0, "every attempt swapped in the same commit, which landed; \(left) objects were left behind")
+        #expect(try scratch.coordOK("feed").contains("second"))
+    }
+}
+
+/// A `start --name X` killed between reserving X and writing its session record leaves X held for a session that
+/// does not exist. After the start grace (30 s), gc drops such holds and doctor names them; younger ones may be a
+/// start still on its way, and stay.
+@Suite struct OrphanNameTests {
+    /// Kills `start --name NAME` the instant its name ref appears, before its session record is written.
+    static func killStartAfterItsName(_ name: String, in scratch: Scratch) throws -> String? {
+        let ref = scratch.repo + "/.git/refs/coord/v1/names/" + name
+        let start = try Background(["start", "--name", name], in: scratch.repo, environment: scratch.environment)
+        while start.isRunning && !FileManager.default.fileExists(atPath: ref) {}
+        start.kill()
+        let (_, killed) = start.wait()
+        guard killed, FileManager.default.fileExists(atPath: ref) else { return nil }
+        let holder = try parseJSON(scratch.git("cat-file", "blob", "refs/coord/v1/names/\(name):record.json"))["session"] as? String
+        return try holder.flatMap { id in
+            try scratch.git("for-each-ref", "refs/coord/v1/sessions/\(id)").isEmpty ? id : nil
+        }
+    }
+
+    @Test func gcDropsNamesOfStartsThatNeverFinishedOnceTheGraceIsOver() throws {
+        let scratch = try Scratch()
+        try scratch.coordOK("init")
+        try scratch.coordOK("start", "--name", "alive")
+        var young: String?
+        for attempt in 0..<20 where young == nil { young = try Self.killStartAfterItsName("young\(attempt)", in: scratch) }
+        let youngName = try #require(try scratch.git("for-each-ref", "--format=%(refname:lstrip=4)", "refs/coord/v1/names/young*")
+            .split(separator: "\n").map(String.init).first { name in
+                (try? scratch.git("cat-file", "blob", "refs/coord/v1/names/\(name):record.json"))?.contains(young ?? "-") == true
+            }, "a start killed between its name and its record")
+        // The same, 60 s ago (past the grace): a name record for a session that never appeared.
+        let past = Int64(Date().timeIntervalSince1970 * 1000) - 60_000
+        try scratch.git("update-ref", "refs/coord/v1/names/old", try scratch.forgeRecord("{\"at\":\(past),\"session\":\"0badc0ffee00\"}"))
+
+        let doctor = try scratch.coord(["doctor"])
+        #expect(doctor.status == 1 && doctor.stdout.contains("refs/coord/v1/names/old: orphan-name: held for session 0badc0ffee00"),
+                "\(doctor)")
+        #expect(!doctor.stdout.contains(youngName), "a start may still be on its way: \(doctor)")
+        let gc = try scratch.coord(["gc", "-v"])
+        #expect(gc.status == 0 && gc.stdout.contains("dropped refs/coord/v1/names/old"), "\(gc)")
+        let names = try scratch.git("for-each-ref", "--format=%(refname)", "refs/coord/v1/names/")
+        #expect(!names.contains("names/old") && names.contains("names/\(youngName)") && names.contains("names/alive"), "\(names)")
+        #expect(try scratch.coord(["doctor"]).status == 0)
+        // The name is free again.
+        #expect(try scratch.coord(["start", "--name", "old"]).status == 0)
+    }
+}
