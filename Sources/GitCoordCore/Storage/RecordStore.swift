@@ -118,50 +118,19 @@ public final class RecordStore {
         guard let entry = git_tree_entry_byname(tree, Self.payloadName), git_tree_entry_type(entry) == GIT_OBJECT_BLOB else {
             return (unreadable(.noPayload), parent)
         }
-        return (payloadBytes(git_tree_entry_id(entry)!.pointee, of: commit), parent)
-    }
-
-    /// A payload blob's bytes, refused by its size before they are inflated. A loose object is streamed: its
-    /// header gives the size, then exactly that many bytes are inflated, with one open of the file. A packed one
-    /// (libgit2 streams only loose objects) is sized from its pack header first, then read.
-    private func payloadBytes(_ id: git_oid, of commit: ObjectID) -> Result<Data, UnreadableRecord> {
-        func failure(_ problem: UnreadableRecord.Problem) -> Result<Data, UnreadableRecord> {
-            .failure(UnreadableRecord(commit: commit, problem: problem))
-        }
-        guard let odb = objectDatabase else { return failure(.payloadMissing) }
-        var oid = id
-        var stream: UnsafeMutablePointer<git_odb_stream>?
-        var size = 0
-        var type = GIT_OBJECT_INVALID
-        if git_odb_open_rstream(&stream, &size, &type, odb, &oid) == 0, let stream {
-            defer { git_odb_stream_free(stream) }
-            guard type == GIT_OBJECT_BLOB else { return failure(.noPayload) }
-            guard size <= Self.maximumPayload else { return failure(.tooLarge(bytes: size)) }
-            var bytes = Data(count: size)
-            let complete = bytes.withUnsafeMutableBytes { buffer -> Bool in
-                var filled = 0
-                while filled < size {
-                    let got = git_odb_stream_read(stream, buffer.baseAddress!.advanced(by: filled).assumingMemoryBound(to: CChar.self),
-                                                  size - filled)
-                    guard got > 0 else { return false }
-                    filled += Int(got)
-                }
-                return true
-            }
-            return complete ? .success(bytes) : failure(.damaged("its payload cannot be inflated"))
-        }
-        switch objectHeader(id) {
-        case nil: return failure(.payloadMissing)
-        case let (size, _)? where size > Self.maximumPayload: return failure(.tooLarge(bytes: size))
+        let blobID = git_tree_entry_id(entry)!
+        switch objectHeader(blobID.pointee) {
+        case nil: return (unreadable(.payloadMissing), parent)
+        case let (size, _)? where size > Self.maximumPayload: return (unreadable(.tooLarge(bytes: size)), parent)
         default: break
         }
-        var object: OpaquePointer?
-        let code = git_odb_read(&object, odb, &oid)
-        guard code == 0 else { return failure(.damaged(GitError(code: code, operation: "").message)) }
-        defer { git_odb_object_free(object) }
-        let length = git_odb_object_size(object)
-        guard length <= Self.maximumPayload else { return failure(.tooLarge(bytes: length)) }
-        return .success(Data(bytes: git_odb_object_data(object), count: length))
+        var blob: OpaquePointer?
+        let blobCode = git_blob_lookup(&blob, repo, blobID)
+        guard blobCode == 0 else { return (unreadable(.damaged(GitError(code: blobCode, operation: "").message)), parent) }
+        defer { git_blob_free(blob) }
+        let size = Int(git_blob_rawsize(blob))
+        guard size <= Self.maximumPayload else { return (unreadable(.tooLarge(bytes: size)), parent) }
+        return (.success(Data(bytes: git_blob_rawcontent(blob), count: size)), parent)
     }
 
     /// Why `git_commit_lookup` failed, told from the object's header.
