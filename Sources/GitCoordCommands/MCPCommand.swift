@@ -28,8 +28,8 @@ struct MCPCommand: ParsableCommand {
         let binary = MCPBinary.locate()
         var arguments: [UnsafeMutablePointer<CChar>?] = [strdup(binary), nil]
         execv(binary, &arguments)
-        throw CoordError.git("cannot start \(binary) (looked next to git-coord, then on PATH): "
-            + "\(String(cString: strerror(errno))); 'make install' installs it beside git-coord")
+        throw CoordError.system(what: "start \(binary) (looked next to git-coord, then on PATH)",
+                                reason: String(cString: strerror(errno)) + "; 'make install' installs it beside git-coord")
     }
 }
 

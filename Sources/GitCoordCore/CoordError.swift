@@ -1,7 +1,13 @@
-/// What can go wrong, in the user's terms: each case says what happened and, in `hint`, what to do next.
+/// What can go wrong, in the user's terms: each case says what happened and, in `nextStep`, what to do next.
+///
+/// The core knows nothing of the surfaces that show its errors: a next step is an intent ("name the session"),
+/// and each surface words it in its own terms (the command line says `--session`, the MCP server its `session`
+/// argument). See the Commands layer's `TerminalHint` and the MCP server's `ToolHint`.
 public enum CoordError: Error, Equatable, CustomStringConvertible {
     case notARepository(String)
     case cannotOpen(path: String, reason: String)
+    /// The repository uses a format extension libgit2 1.5.1 cannot read (objectFormat=sha256, refStorage=reftable).
+    case unsupportedRepository(path: String, reason: String)
     case bareRepository
     case notEnabled
     case noSession(candidates: [String])
@@ -13,7 +19,10 @@ public enum CoordError: Error, Equatable, CustomStringConvertible {
     case textTooLong(what: String, limit: Int)
     case invalidText(what: String, reason: String)
     case invalidDuration(String)
+    case durationTooLong(String)
+    case invalidSetting(key: String, value: String, problem: String, example: String)
     case pathOutsideRepository(String)
+    case pathTooLong(String, limit: Int)
     case contention(ref: String)
     case staleLock(String)
     case git(String)
@@ -30,6 +39,18 @@ public enum CoordError: Error, Equatable, CustomStringConvertible {
     case recipientEnded(String, live: [String])
     case messageToSelf
     case textTooLarge(what: String, bytes: Int, limit: Int)
+    /// A freshly drawn session id exists already (48 random bits: practically never).
+    case sessionIDTaken(String)
+    /// Every generated name is held by a live session.
+    case noFreeName
+    /// The operating system refused something that is not git's business: running a program, a file, a lock.
+    case system(what: String, reason: String)
+    /// No session of that name or id (or prefix) to send to; `closest` are the live names nearest to it.
+    case unknownRecipient(String, closest: [String], live: [String])
+    /// Several live sessions start with what was given.
+    case ambiguousRecipient(String, matching: [String])
+    /// No pin, or several, have this id (prefix).
+    case unknownPin(String, matching: [String])
 
     public var description: String {
         switch self {
@@ -37,6 +58,22 @@ public enum CoordError: Error, Equatable, CustomStringConvertible {
             return "not a git repository (or any of the parent directories): \(path)"
         case .cannotOpen(let path, let reason):
             return "libgit2 cannot open the repository at \(path): \(reason)"
+        case .unsupportedRepository(let path, let reason):
+            return "libgit2 1.5.1 cannot read the repository at \(path): \(reason)"
+        case .sessionIDTaken(let id):
+            return "session id \(id) exists already"
+        case .noFreeName:
+            return "could not find a free session name"
+        case .system(let what, let reason):
+            return "cannot \(what): \(reason)"
+        case .unknownRecipient(let name, let closest, let live):
+            let guess = closest.isEmpty ? "" : "; did you mean " + closest.map { "'\($0)'" }.joined(separator: " or ") + "?"
+            let list = live.isEmpty ? "there are no live sessions" : "live sessions: \(live.joined(separator: ", "))"
+            return "no session '\(name)'\(guess) (\(list))"
+        case .ambiguousRecipient(let name, let matching):
+            return "'\(name)' could be any of \(matching.joined(separator: ", ")): give more of the name"
+        case .unknownPin(let id, let matching):
+            return matching.isEmpty ? "no pin '\(id)'" : "'\(id)' names several pins: \(matching.joined(separator: ", "))"
         case .bareRepository:
             return "this is a bare repository: sessions live in a work tree"
         case .notEnabled:
@@ -62,6 +99,13 @@ public enum CoordError: Error, Equatable, CustomStringConvertible {
             return "\(what): \(reason)"
         case .invalidDuration(let text):
             return "cannot read '\(text)' as a duration"
+        case .durationTooLong(let text):
+            return "'\(text)' is longer than the longest duration git-coord takes (365d)"
+        case .invalidSetting(let key, let value, let problem, _):
+            return "\(key) is set to '\(value)' in the git config: \(problem)"
+        case .pathTooLong(let path, let limit):
+            return "a path of \(path.utf8.count) bytes (\(Display.abbreviated(path))) is longer than any path git can "
+                + "check out (\(limit) bytes)"
         case .pathOutsideRepository(let path):
             return "'\(path)' is outside the repository"
         case .contention(let ref):
@@ -96,38 +140,68 @@ public enum CoordError: Error, Equatable, CustomStringConvertible {
         }
     }
 
-    /// The next step, in the manner of git's own hints; nil when the message says it all.
-    public var hint: String? {
+    /// What to do next, as an intent each surface words in its own terms; nil when the message says it all.
+    public var nextStep: NextStep? {
         switch self {
-        case .notARepository: return "run git coord inside a git repository, or a worktree of one"
-        case .cannotOpen(_, let reason) where reason.contains("extension"):
-            return "libgit2 1.5.1 supports no repository extensions but worktreeConfig; git-coord cannot work in this repository"
+        case .notARepository: return .runInsideARepository
+        case .unsupportedRepository: return .cannotWorkHere
         case .cannotOpen: return nil
-        case .bareRepository: return "add a worktree with 'git worktree add <path>' and run git coord there"
-        case .notEnabled: return "turn it on with 'git coord init' (every worktree of this repository then shares it)"
-        case .noSession, .ambiguousSession:
-            return "name one with --session ID|NAME or GIT_COORD_SESSION, or start one with 'git coord start'"
-        case .unknownSession: return "see 'git coord list --all' for every session, stale and ended ones included"
-        case .recipientEnded: return "send it to a live session, or post it for everyone with 'git coord note'"
-        case .messageToSelf: return "use 'git coord note' to tell every other session"
-        case .textTooLarge: return "shorten it, or commit the long text to a file and note its path"
-        case .sessionEnded: return "start a new one with 'git coord start'"
-        case .nameTaken: return "choose another name with --name, or leave it out for a generated one"
-        case .invalidName: return "use letters, digits, '.', '_' and '-' (at most 40), starting with a letter or digit"
-        case .invalidDuration: return "write it as a number and a unit: 90s, 15m, 2h, 1d"
-        case .contention: return "try again"
-        case .unknownRemote: return "add it with 'git remote add NAME URL', or name one of the remotes listed"
-        case .remoteNotShared(let name): return "share it with 'git coord init --remote \(name)' (or 'git config remote.\(name).coord true')"
-        case .sessionInOtherClone: return "act for it in its own clone, or start a session here with 'git coord start'"
-        case .remoteFailed: return "local coordination state is unchanged; check the remote with 'git ls-remote REMOTE' and sync again"
-        case .staleLock: return "a git command may hold it; if none runs, 'git coord doctor --fix' removes it (git-coord does too once it is 30 s old)"
-        case .invalidPattern: return "claim a path, a directory or a git pathspec such as 'src/components/**'"
-        case .hooksNotWritable:
-            return "make it writable, or point core.hooksPath at a folder you can write, and run 'git coord init' again"
-        case .hookInTheWay(let path):
-            return "move \(path) away (it is not run by git), then run 'git coord init' again"
-        case .agentSettings: return "nothing was changed; fix or move that file and run the command again"
+        case .bareRepository: return .useAWorktree
+        case .notEnabled: return .turnOnCoordination
+        case .noSession, .ambiguousSession: return .nameOrStartASession
+        case .unknownSession: return .seeAllSessions
+        case .recipientEnded: return .sendToALiveSessionOrNote
+        case .messageToSelf: return .noteEveryone
+        case .textTooLarge: return .shortenText
+        case .sessionEnded, .sessionInOtherClone: return .startASession
+        case .nameTaken, .noFreeName: return .chooseAName
+        case .invalidName: return .useASafeName
+        case .invalidDuration, .durationTooLong: return .writeADuration
+        case .pathTooLong: return .giveAPathInTheWorktree
+        case .invalidSetting(let key, _, _, let example): return .fixTheSetting(key: key, example: example)
+        case .contention, .sessionIDTaken: return .tryAgain
+        case .unknownRemote: return .addOrNameARemote
+        case .remoteNotShared(let name): return .shareWithRemote(name)
+        case .remoteFailed: return .checkTheRemote
+        case .staleLock(let path): return .removeAnIdleLock(path)
+        case .invalidPattern: return .claimAPathOrPattern
+        case .hooksNotWritable: return .makeTheHooksFolderWritable
+        case .hookInTheWay(let path): return .moveAsideAndInitAgain(path)
+        case .agentSettings: return .fixTheSettingsFile
+        case .unknownPin: return .seePins
+        case .unknownRecipient: return .seeAllSessions
         default: return nil
         }
     }
+}
+
+/// What to do after an error, independent of where it is shown. Each surface says it in its own words.
+public enum NextStep: Equatable, Sendable {
+    case runInsideARepository
+    case cannotWorkHere
+    case useAWorktree
+    case turnOnCoordination
+    /// Say which session (by id or name), or start one.
+    case nameOrStartASession
+    case seeAllSessions
+    case sendToALiveSessionOrNote
+    case noteEveryone
+    case shortenText
+    case startASession
+    case chooseAName
+    case useASafeName
+    case writeADuration
+    case tryAgain
+    case addOrNameARemote
+    case shareWithRemote(String)
+    case checkTheRemote
+    case removeAnIdleLock(String)
+    case claimAPathOrPattern
+    case makeTheHooksFolderWritable
+    case moveAsideAndInitAgain(String)
+    case fixTheSettingsFile
+    case giveAPathInTheWorktree
+    /// A git config key holds a value git-coord cannot use: set it to `example`, or remove it.
+    case fixTheSetting(key: String, example: String)
+    case seePins
 }

@@ -19,18 +19,26 @@ public actor LineTransport: Transport {
     private let messages: AsyncThrowingStream<Data, Swift.Error>
     private let continuation: AsyncThrowingStream<Data, Swift.Error>.Continuation
     private var reader: Thread?
+    private let requests: RequestCount
 
     public init(logger: Logger) {
         self.logger = logger
         (messages, continuation) = AsyncThrowingStream.makeStream()
+        requests = RequestCount(continuation)
     }
 
     public func connect() async throws {
         guard reader == nil else { return }
         let continuation = self.continuation
+        let requests = self.requests
         let thread = Thread {
-            Self.readLines(from: 0) { continuation.yield(ClientCompatibility.normalized($0)) }
-            continuation.finish()
+            Self.readLines(from: 0) { line in
+                if RequestCount.isRequest(line) { requests.received() }
+                continuation.yield(ClientCompatibility.normalized(line))
+            }
+            // A client that writes its requests and closes stdin still gets every answer: the stream ends (and
+            // with it the server) once they are sent, or after a grace period.
+            requests.endOfInput()
         }
         thread.name = "git-coord-mcp stdin"
         thread.start()
@@ -43,6 +51,7 @@ public actor LineTransport: Transport {
         var bytes = [UInt8](data)
         bytes.append(UInt8(ascii: "\n"))
         try Self.writeAll(bytes, to: 1)
+        if RequestCount.isResponse(data) { requests.answered() }
     }
 
     public func receive() -> AsyncThrowingStream<Data, Swift.Error> { messages }
@@ -74,6 +83,47 @@ public actor LineTransport: Transport {
             guard written > 0 else { throw MCPError.transportError(POSIXError(POSIXErrorCode(rawValue: errno) ?? .EIO)) }
             offset += written
         }
+    }
+}
+
+/// How many requests wait for an answer, so that end of input ends the stream only once they are answered.
+final class RequestCount: @unchecked Sendable {
+    private let lock = NSLock()
+    private var waiting = 0
+    private var inputEnded = false
+    private let continuation: AsyncThrowingStream<Data, Swift.Error>.Continuation
+
+    init(_ continuation: AsyncThrowingStream<Data, Swift.Error>.Continuation) { self.continuation = continuation }
+
+    func received() { lock.withLock { waiting += 1 } }
+
+    func answered() {
+        let done = lock.withLock { () -> Bool in
+            waiting = max(0, waiting - 1)
+            return inputEnded && waiting == 0
+        }
+        if done { continuation.finish() }
+    }
+
+    func endOfInput() {
+        let done = lock.withLock { () -> Bool in
+            inputEnded = true
+            return waiting == 0
+        }
+        if done { continuation.finish(); return }
+        let continuation = self.continuation
+        DispatchQueue.global().asyncAfter(deadline: .now() + 5) { continuation.finish() }
+    }
+
+    /// A JSON-RPC request: it has a method and an id (a notification has no id, a response no method).
+    static func isRequest(_ message: Data) -> Bool {
+        guard let object = (try? JSONSerialization.jsonObject(with: message)) as? [String: Any] else { return false }
+        return object["method"] != nil && object["id"] != nil
+    }
+
+    static func isResponse(_ message: Data) -> Bool {
+        guard let object = (try? JSONSerialization.jsonObject(with: message)) as? [String: Any] else { return false }
+        return object["id"] != nil && (object["result"] != nil || object["error"] != nil)
     }
 }
 

@@ -25,7 +25,7 @@ public enum CloneIdentity {
                 usleep(UInt32(min(20_000, 500 << min(attempt, 6))))
             }
         }
-        throw failure ?? CoordError.git("cannot store \(configKey) in the repository config")
+        throw failure ?? CoordError.system(what: "store \(configKey) in the repository config", reason: "the config stayed locked")
     }
 
     static func isValid(_ id: String) -> Bool {

@@ -56,7 +56,7 @@ struct Subprocess {
             }
         }
         guard code == 0 else {
-            throw CoordError.git("cannot run \(arguments[0]): \(String(cString: strerror(code)))")
+            throw CoordError.system(what: "run \(arguments[0])", reason: String(cString: strerror(code)))
         }
         var status: Int32 = 0
         while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
@@ -81,7 +81,7 @@ private final class TemporaryFile {
     init() throws {
         var template = Array("/tmp/git-coord-XXXXXX".utf8CString)
         descriptor = template.withUnsafeMutableBufferPointer { mkstemp($0.baseAddress!) }
-        guard descriptor >= 0 else { throw CoordError.git("cannot create a temporary file: \(String(cString: strerror(errno)))") }
+        guard descriptor >= 0 else { throw CoordError.system(what: "create a temporary file", reason: String(cString: strerror(errno))) }
         template.withUnsafeBufferPointer { _ = unlink($0.baseAddress!) }
     }
 

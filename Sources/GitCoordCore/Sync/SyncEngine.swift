@@ -97,7 +97,7 @@ public final class SyncEngine {
             if let remoteHead {
                 guard (try? store.relation(of: local, to: remoteHead)) == .ahead else { continue }
             }
-            if kind != .claim {
+            if !kind.isArbiter {
                 let owner = store.clone(of: local)
                 guard owner == clone || owner == nil else { continue }
             }
@@ -128,7 +128,7 @@ struct SyncLock {
             lock = try FileLock(path: commonDir + "/coord-sync.lock")
             try lock.lock()
         } catch let error as SystemError {
-            throw CoordError.git(error.description)
+            throw CoordError.system(what: "lock \(commonDir)/coord-sync.lock", reason: error.reason)
         }
     }
 
