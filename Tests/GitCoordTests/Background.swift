@@ -33,16 +33,11 @@ final class Background {
 
     func kill() { _ = Foundation.kill(pid, SIGKILL) }
 
-    /// The largest resident set the process had, in KiB (once it was waited for).
-    private(set) var maximumResidentKiB = 0
-
     /// Waits for it; `killed` when a signal ended it.
     @discardableResult
     func wait() -> (result: ProcessResult, killed: Bool) {
         var status: Int32 = 0
-        var usage = rusage()
-        while wait4(pid, &status, 0, &usage) == -1 && errno == EINTR {}
-        maximumResidentKiB = usage.ru_maxrss
+        while waitpid(pid, &status, 0) == -1 && errno == EINTR {}
         let killed = (status & 0x7f) != 0
         let result = ProcessResult(status: killed ? 128 + (status & 0x7f) : (status >> 8) & 0xff,
                                    stdout: (try? String(contentsOfFile: out, encoding: .utf8)) ?? "",
