@@ -195,15 +195,11 @@ struct HookDecider {
     /// for this session. The id is 12 hex digits: nothing to quote.
     private mutating func exportSession(_ id: String) {
         guard let path = dialect.envFileVariables.compactMap({ environment[$0] }).first(where: { !$0.isEmpty }) else { return }
-        let line = Array("export GIT_COORD_SESSION=\(id)\n".utf8)
-        let fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0o600)
-        guard fd >= 0 else {
-            diagnostics.append("cannot write \(path): \(String(cString: strerror(errno)))")
-            return
+        do {
+            try Files.append(path, Array("export GIT_COORD_SESSION=\(id)\n".utf8))
+        } catch {
+            diagnostics.append("\(error)")
         }
-        defer { close(fd) }
-        let written = line.withUnsafeBufferPointer { write(fd, $0.baseAddress, $0.count) }
-        if written != line.count { diagnostics.append("cannot write \(path): \(String(cString: strerror(errno)))") }
     }
 
     /// The name the user asked for, for the session an agent's hook starts (else it is named after its branch).

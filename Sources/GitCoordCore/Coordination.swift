@@ -54,7 +54,7 @@ public final class Coordination {
         if !enabled { HeadCache.removeAll(in: repository.commonDir) }
     }
 
-    func warn(_ message: String) { warnings.append(message) }
+    func warn(_ message: String) { if !warnings.contains(message) { warnings.append(message) } }
 
     // MARK: Records
 

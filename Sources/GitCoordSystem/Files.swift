@@ -142,6 +142,15 @@ public enum Files {
         }
     }
 
+    /// Appends `bytes` to `path` (created with `mode` when absent) in one write: lines appended by several
+    /// processes at once do not interleave.
+    public static func append(_ path: String, _ bytes: [UInt8], mode: mode_t = 0o600) throws {
+        let fd = retryingInterrupts { open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, mode) }
+        guard fd >= 0 else { throw SystemError("write", path: path) }
+        defer { close(fd) }
+        try writeAll(fd, bytes, path: path)
+    }
+
     /// Creates `path` only if it does not exist (`O_EXCL`); false when it does.
     public static func createExclusively(_ path: String, mode: mode_t = 0o600) throws -> Bool {
         let fd = retryingInterrupts { open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode) }

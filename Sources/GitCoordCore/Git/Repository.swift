@@ -37,11 +37,10 @@ public final class Repository {
     public static func discover(from path: String? = nil) throws -> Repository {
         LibGit2.ensureInitialised()
         var pointer: OpaquePointer?
-        let environment = ProcessInfo.processInfo.environment
-        let workTree = path == nil ? environment["GIT_WORK_TREE"].flatMap { $0.isEmpty ? nil : $0 } : nil
+        let workTree = path == nil ? Environment.nonEmpty("GIT_WORK_TREE") : nil
         let code: Int32
         if let workTree {
-            code = openFromEnvironment(&pointer, workTree: workTree, environment: environment)
+            code = openFromEnvironment(&pointer, workTree: workTree, environment: Environment.all)
         } else if path == nil {
             code = git_repository_open_ext(&pointer, nil, UInt32(GIT_REPOSITORY_OPEN_FROM_ENV.rawValue), nil)
         } else {

@@ -110,7 +110,7 @@ public struct HookFolder {
         for name in GitHookScripts.names {
             let hook = path(name)
             if exists(hook) && !isOurs(hook) { continue }  // the user's own: leave it alone
-            if exists(hook), unlink(hook) != 0 { throw CoordError.hooksNotWritable(directory) }
+            if exists(hook) { do { try Files.remove(hook) } catch { throw CoordError.hooksNotWritable(directory) } }
             if exists(chained(name)) { try move(chained(name), to: hook) }
         }
     }
@@ -152,7 +152,7 @@ public struct HookFolder {
     private func ensureWritableDirectory() throws {
         if !isDirectory(directory) {
             do {
-                try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+                try Files.makeDirectories(directory)
             } catch {
                 throw CoordError.hooksNotWritable(directory)
             }
