@@ -35,15 +35,20 @@ let package = Package(
         // hook binary must not load (see docs/design.md, "The MCP server binary").
         .target(
             name: "GitCoordMCP",
-            dependencies: ["GitCoordCore", "GitCoordAgents", "GitCoordSystem", .product(name: "MCP", package: "swift-sdk")]
+            dependencies: ["GitCoordCore", "GitCoordAgents", "GitCoordSystem", "GitCoordVersion", .product(name: "MCP", package: "swift-sdk")]
         ),
         .executableTarget(name: "git-coord-mcp", dependencies: ["GitCoordMCP"]),
+        // The version both binaries print, from `git describe` at build time (scripts/version.sh), in a module of
+        // its own so that a new version recompiles one line.
+        .target(name: "GitCoordVersion", plugins: ["VersionStamp"]),
+        .plugin(name: "VersionStamp", capability: .buildTool()),
         // One struct per subcommand, on top of the core.
         .target(
             name: "GitCoordCommands",
             dependencies: [
                 "GitCoordCore",
                 "GitCoordAgents",
+                "GitCoordVersion",
                 "GitCoordSystem",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
@@ -54,7 +59,18 @@ let package = Package(
         // End to end through the real binary, plus the pure rules (record kinds, resolvers, fork rules, parsers) tested
         // directly, where that is the natural level.
         .testTarget(name: "GitCoordTests", dependencies: ["CoordTestSupport", "CGitCoordStartup", "CLibGit2", "GitCoordCore",
-                                                          "GitCoordAgents"], exclude: ["Fixtures"]),
+                                                          "GitCoordAgents", "GitCoordSystem"], exclude: ["Fixtures"]),
         .executableTarget(name: "coord-bench", dependencies: ["CoordTestSupport"], path: "Benchmarks/CoordBench"),
+        // Writes the manual pages and completion scripts from the binary's own description of its commands and the
+        // README, at build time (make install, make dist); not shipped.
+        .executableTarget(name: "git-coord-docs", path: "Tools/GitCoordDocs"),
     ]
 )
+
+// libFuzzer targets (Tests/Fuzz/), added only when GIT_COORD_FUZZ=1: `make fuzz` and `make test` build them with
+// `--sanitize fuzzer` into their own scratch path (.build-fuzz), so the ordinary build never compiles them.
+if Context.environment["GIT_COORD_FUZZ"] == "1" {
+    for (name, module) in [("fuzz-records", "GitCoordCore"), ("fuzz-paths", "GitCoordCore"), ("fuzz-agent-events", "GitCoordAgents")] {
+        package.targets.append(.executableTarget(name: name, dependencies: [.target(name: module)], path: "Tests/Fuzz/\(name)"))
+    }
+}

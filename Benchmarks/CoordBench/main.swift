@@ -4,8 +4,10 @@ let areas: KeyValuePairs<String, () -> Void> = [
     "presence": PresenceBenchmark.run,
     "claims": ClaimsBenchmark.run,
     "agents": AgentHookBenchmark.run,
+    "start": SessionStartBenchmark.run,
     "messaging": MessagingBenchmark.run,
     "sync": SyncBenchmark.run,
+    "background": BackgroundSyncBenchmark.run,
     "wake": WakeBenchmark.run,
 ]
 let chosen = Set(CommandLine.arguments.dropFirst())

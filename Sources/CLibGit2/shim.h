@@ -6,3 +6,6 @@
 static inline int git_coord_opts_set_extensions(const char **names, size_t count) {
     return git_libgit2_opts(GIT_OPT_SET_EXTENSIONS, names, count);
 }
+
+// git_repository_set_index: opening a repository from GIT_DIR, GIT_WORK_TREE and GIT_INDEX_FILE by hand.
+#include <git2/sys/repository.h>

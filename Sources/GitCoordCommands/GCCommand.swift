@@ -29,15 +29,15 @@ struct GC: ParsableCommand {
     var verbose = false
 
     func validate() throws {
-        if let retention { _ = try DurationParser.seconds(retention) }
-        if let staleAfter { _ = try DurationParser.seconds(staleAfter) }
+        if let retention { _ = try durationOption(retention, "--retention") }
+        if let staleAfter { _ = try durationOption(staleAfter, "--stale-after") }
     }
 
     func run() throws {
         try withCoordination { coordination in
             var policy = try coordination.retentionPolicy()
-            if let retention { policy.retention = try DurationParser.seconds(retention) }
-            if let staleAfter { policy.staleAfter = try DurationParser.seconds(staleAfter) }
+            if let retention { policy.retention = try durationOption(retention, "--retention") }
+            if let staleAfter { policy.staleAfter = try durationOption(staleAfter, "--stale-after") }
             let report = try coordination.collectGarbage(policy, dryRun: dryRun)
             guard verbose || dryRun else { return }
             for ref in report.dropped { print((dryRun ? "would drop " : "dropped ") + ref) }

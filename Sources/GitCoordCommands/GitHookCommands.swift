@@ -11,7 +11,8 @@ import Foundation
 /// The git hooks' handlers (`hooks/` scripts call `git-coord hook NAME`). They never get in the way of git:
 /// anything that goes wrong is a one-line warning and exit 0; only strict mode's refusal exits 1.
 enum GitHookRunner {
-    static func run(_ body: (Coordination) throws -> Void) throws {
+    /// `surface`: this hook's stderr reaches a person (not post-commit's and post-merge's, which run detached).
+    static func run(surface: Bool = true, _ body: (Coordination) throws -> Void) throws {
         do {
             // Opened as git would (GIT_DIR, GIT_INDEX_FILE, ...): git sets them for its hooks.
             let coordination = try Coordination(requireEnabled: false)
@@ -19,6 +20,7 @@ enum GitHookRunner {
             // git waits for its hooks: a write that cannot land at once is left for the next event.
             coordination.store.retryBudget = RecordStore.hookRetryBudget
             defer { for warning in coordination.warnings { printError("git-coord: warning: " + Display.neutralised(warning)) } }
+            defer { BackgroundSyncText.afterHook(coordination, surface: surface) }
             try body(coordination)
         } catch let refusal as NegativeAnswer {
             throw refusal
@@ -30,6 +32,21 @@ enum GitHookRunner {
     }
 
     static var selector: SessionSelector { SessionSelector.from(environment: Environment.all) }
+
+    /// With a relative core.hooksPath each worktree has its own hooks folder: a worktree made after
+    /// `git coord init` gets git-coord's hooks here (post-checkout after `git worktree add`, and `start`).
+    /// A failure is a warning: it must never get in the way of git, nor of the session.
+    static func installHooksHere(_ coordination: Coordination) {
+        do {
+            if try HookInstaller.installHere(coordination.repository) {
+                printError("git-coord: installed git-coord's hooks in this worktree (core.hooksPath is relative)")
+            }
+        } catch let error as CoordError {
+            printError("git-coord: warning: " + Display.neutralised(error.description) + (error.nextStep.map { "\nhint: " + TerminalHint.text($0) } ?? ""))
+        } catch {
+            printError("git-coord: warning: \(error)")
+        }
+    }
 }
 
 struct PreCommitHook: ParsableCommand {
@@ -97,6 +114,7 @@ struct PostCheckoutHook: ParsableCommand {
 
     static func handle(_ arguments: [String]) throws {
         try GitHookRunner.run { coordination in
+            GitHookRunner.installHooksHere(coordination)
             let sessions = try coordination.sessions()
             let me = coordination.currentSession(GitHookRunner.selector, among: sessions)
             if let me, me.isLive { try coordination.updateSession(me) }
@@ -135,7 +153,7 @@ struct PostCommitHook: ParsableCommand {
     func run() throws { try PostCommitHook.refresh() }
 
     static func refresh() throws {
-        try GitHookRunner.run { coordination in
+        try GitHookRunner.run(surface: false) { coordination in
             let me = coordination.currentSession(GitHookRunner.selector, among: try coordination.sessions())
             if let me, me.isLive { try coordination.updateSession(me) }
         }

@@ -23,13 +23,15 @@ struct Start: ParsableCommand {
     @Option(help: "What the session is doing, in one line.")
     var task: String = ""
 
-    @Option(help: ArgumentHelp("The kind of agent (claude, codex, gemini, human, ...).", valueName: "kind"))
+    @Option(help: ArgumentHelp("The kind of agent (claude, codex, gemini, human, ...).", valueName: "kind"),
+            completion: .list(["claude", "codex", "gemini", "human"]))
     var agent: String?
 
     func run() throws {
         try withCoordination { coordination in
             let session = try coordination.start(.init(name: name, task: task, agent: agent))
             print(session.id)
+            GitHookRunner.installHooksHere(coordination)
         }
     }
 }

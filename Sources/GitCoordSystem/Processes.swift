@@ -1,101 +1,59 @@
-import CGitCoordProcess
 #if canImport(Glibc)
 import Glibc
 #endif
 
-/// Another process, as Linux's /proc shows it: its parent, its command line and its executable. Read once, when
-/// asked; a process that is gone reads as nil.
-public struct ProcessEntry: Sendable, Equatable {
-    public let pid: Int32
-    public let parent: Int32
-    /// Its command line as it was started (argv), possibly empty for a kernel thread or a zombie.
-    public let arguments: [String]
+/// Processes of this machine, as /proc tells them (Linux). A pid alone is reused; a pid with the start time the
+/// kernel recorded for it (clock ticks since boot), on a machine with this boot id, names one process for good.
+public enum Processes {
+    /// This boot of this machine (/proc/sys/kernel/random/boot_id), nil where /proc does not say.
+    public static let bootID: String? = {
+        guard let bytes = try? Files.read("/proc/sys/kernel/random/boot_id", limit: 128) else { return nil }
+        let text = String(decoding: bytes, as: UTF8.self).filter { !$0.isWhitespace }
+        return text.isEmpty ? nil : text
+    }()
 
-    public init?(pid: Int32) {
-        guard let stat = try? Files.read("/proc/\(pid)/stat", limit: 4096) else { return nil }
-        // "pid (comm) state ppid ...": comm may hold spaces and parentheses, so the fields start after the last ')'.
-        guard let close = stat.lastIndex(of: UInt8(ascii: ")")) else { return nil }
-        let fields = stat[(close + 1)...].split(separator: UInt8(ascii: " "))
-        guard fields.count > 1, let parent = Int32(String(decoding: fields[1], as: UTF8.self)) else { return nil }
-        self.pid = pid
-        self.parent = parent
-        let line = (try? Files.read("/proc/\(pid)/cmdline", limit: 1 << 20)) ?? nil
-        arguments = (line ?? []).split(separator: 0, omittingEmptySubsequences: false).map { String(decoding: $0, as: UTF8.self) }
-            .dropLast(line?.last == 0 ? 1 : 0).map { $0 }
-    }
-
-    /// The last path component of argv[0] ("claude", "codex", "git").
-    public var name: String {
-        guard let first = arguments.first else { return "" }
-        return String(first.split(separator: "/").last ?? Substring(first))
-    }
-
-    /// The file the process runs (readlink of /proc/PID/exe), when it can be read.
-    public var executable: String? { Self.link("/proc/\(pid)/exe") }
-
-    /// What the process's descriptor `fd` is: a path ("/dev/pts/3"), or "pipe:[...]", "socket:[...]".
-    public func descriptorTarget(_ fd: Int32) -> String? { Self.link("/proc/\(pid)/fd/\(fd)") }
-
-    /// This process's ancestors, nearest first, up to (not including) init.
-    public static func ancestors(of pid: Int32 = getpid()) -> [ProcessEntry] {
-        var chain: [ProcessEntry] = []
-        var next = ProcessEntry(pid: pid)?.parent ?? 0
-        while next > 1, chain.count < 64, let entry = ProcessEntry(pid: next) {
-            chain.append(entry)
-            next = entry.parent
-        }
-        return chain
-    }
-
-    static func link(_ path: String) -> String? {
-        var buffer = [CChar](repeating: 0, count: 4097)
-        let count = readlink(path, &buffer, buffer.count - 1)
+    /// The pid namespace this process sees (`pid:[4026531836]`), nil where /proc does not say. A pid means the same
+    /// process only to processes of the same namespace: a sandbox (Codex's bubblewrap) has a namespace of its own.
+    public static let pidNamespace: String? = {
+        var buffer = [CChar](repeating: 0, count: 64)
+        let count = readlink("/proc/self/ns/pid", &buffer, buffer.count - 1)
         guard count > 0 else { return nil }
-        return String(decoding: buffer[0..<count].map { UInt8(bitPattern: $0) }, as: UTF8.self)
-    }
-}
+        return String(cString: buffer)
+    }()
 
-/// A descriptor that becomes readable (`POLLIN`) when a process exits, killed or not: a pidfd. Unlike a pid, it can
-/// never come to mean another process.
-public final class ProcessExit {
-    public let descriptor: Int32
-
-    /// nil when the process is gone already, or the kernel has no pidfds.
-    public init?(pid: Int32) {
-        descriptor = git_coord_pidfd_open(pid)
-        if descriptor < 0 { return nil }
+    public struct Info: Equatable, Sendable {
+        public let pid: Int32
+        public let parent: Int32
+        /// The kernel's name for it (`comm`: the executable's name, at most 15 bytes).
+        public let name: String
+        /// When it started, in clock ticks since boot.
+        public let started: UInt64
     }
 
-    deinit { close(descriptor) }
-
-    /// Whether the process has exited by now.
-    public var hasExited: Bool { waitForEvents([(descriptor, Int16(POLLIN))], timeout: 0)[0] != 0 }
-}
-
-/// Makes the kernel send `signal` to this process when its parent exits; false when the parent changed meanwhile
-/// (it exited while we asked).
-public func exitWithParent(signal: Int32 = SIGTERM) -> Bool {
-    let parent = getppid()
-    guard git_coord_set_parent_death_signal(signal) == 0 else { return false }
-    return getppid() == parent
-}
-
-/// Signals read from a descriptor instead of interrupting the program (signalfd): a `poll` loop sees them beside
-/// its other descriptors, and nothing runs in a signal handler. The signals stay blocked while it exists.
-public final class SignalDescriptor {
-    public let descriptor: Int32
-
-    public init(_ signals: [Int32]) throws {
-        descriptor = signals.withUnsafeBufferPointer { git_coord_signal_descriptor($0.baseAddress, Int32($0.count)) }
-        guard descriptor >= 0 else { throw SystemError("receive signals (signalfd)") }
+    /// What /proc/<pid>/stat says, or nil when there is no such process (or it is a zombie: already dead).
+    public static func info(_ pid: Int32) -> Info? {
+        guard pid > 0, let bytes = try? Files.read("/proc/\(pid)/stat", limit: 4096) else { return nil }
+        let text = String(decoding: bytes, as: UTF8.self)
+        // "pid (comm) state ppid ... starttime(22) ...": comm may hold spaces and parentheses, so split after the last ')'.
+        guard let open = text.firstIndex(of: "("), let close = text.lastIndex(of: ")") else { return nil }
+        let fields = text[text.index(after: close)...].split(separator: " ")
+        guard fields.count > 19, fields[0] != "Z", fields[0] != "X", let parent = Int32(fields[1]),
+              let started = UInt64(fields[19]) else { return nil }
+        return Info(pid: pid, parent: parent, name: String(text[text.index(after: open)..<close]), started: started)
     }
 
-    deinit { close(descriptor) }
+    /// Whether the process that had `pid` and started at `started` still runs.
+    public static func isRunning(pid: Int32, started: UInt64) -> Bool { info(pid)?.started == started }
 
-    /// The signals received since the last call, in order.
-    public func read() -> [Int32] {
-        var signals: [Int32] = []
-        while case let signal = git_coord_read_signal(descriptor), signal > 0 { signals.append(signal) }
-        return signals
+    /// The nearest ancestor of this process whose name is not in `passing` (shells and wrappers a command goes
+    /// through: `sh -c`, `git coord`), nil when there is none below init.
+    public static func nearestAncestor(passing: Set<String>) -> Info? {
+        var pid = getppid()
+        for _ in 0..<16 {
+            guard pid > 1, let process = info(pid) else { return nil }
+            if !passing.contains(process.name) { return process }
+            pid = process.parent
+        }
+        return nil
     }
 }

@@ -52,7 +52,7 @@ def test_presence_and_session_start_context(lab):
         alice_first, bob_first = alice.script.turns()[0].shown, bob.script.turns()[0].shown
         assert alice_record["name"] in alice_first and alice_record["id"] in alice_first
         assert bob_record["name"] in bob_first and bob_record["id"] in bob_first
-        assert alice_record["name"] in bob_first and "main" in bob_first.split(alice_record["name"], 1)[1][:200]
+        assert f'session "{alice_record["name"]}" (claude), on branch "main"' in bob_first
         no_hook_problems(alice, bob)
     finally:
         alice.close(), bob.close()
@@ -246,9 +246,6 @@ def test_one_shot_model_may_not_sync_or_init_without_asking(lab):
     assert lab.git("config", "--get", "coord.enabled").stdout.strip() == "true"
 
 
-@pytest.mark.xfail(strict=True, reason="issue 11 (not built yet): the session's task stays empty although Claude Code "
-                   "generated a title for it (the side request 'You are naming a coding session', answered here; "
-                   "passed to hooks as session_title, and written to the transcript as an ai-title line)")
 def test_task_comes_from_the_title_claude_code_generated(lab):
     install_claude(lab, lab.main)
     alice = ClaudeSession(lab, lab.main, lab.script("alice"), titles=True).start()
