@@ -20,15 +20,21 @@ import Testing
             try tmux("new-session", "-d", "-x", "\(width)", "-y", "\(height)", "-c", scratch.repo, command)
         }
 
-        deinit { _ = try? tmux("kill-server") }
+        /// Ends the tmux server and whatever runs in it (each test defers it: the server outlives this object).
+        func stop() {
+            do { try tmux("kill-server") } catch { Issue.record("\(error)") }
+        }
 
-        /// Runs tmux with no descriptor but stdin, stdout and stderr: the server it may start lives on, and holding one
-        /// of the test process's descriptors (Foundation's Process leaves some open in children) would stall the test.
-        static let closingDescriptors = #"for fd in /proc/$$/fd/*; do n=${fd##*/}; if [ "$n" -gt 2 ]; then eval "exec $n>&-" 2>/dev/null; fi; done; exec "$@""#
+        /// Runs tmux as a shell would: no descriptor but stdin, stdout and stderr (the server it may start lives on,
+        /// and holding one of the test process's, which Foundation's Process leaves open in children, would stall the
+        /// test), and no signal blocked (children inherit the mask of the test's thread, where SIGHUP and SIGTERM are
+        /// blocked: kill-server could not end what runs in the panes).
+        static let cleanStart = "import os, signal, sys; signal.pthread_sigmask(signal.SIG_SETMASK, set()); "
+            + "os.closerange(3, 65536); os.execv(sys.argv[1], sys.argv[1:])"
 
         @discardableResult
         func tmux(_ arguments: String...) throws -> String {
-            let result = try runProcess("/bin/bash", ["-c", Self.closingDescriptors, "bash", "/usr/bin/tmux", "-S", socket] + arguments,
+            let result = try runProcess("/usr/bin/python3", ["-c", Self.cleanStart, "/usr/bin/tmux", "-S", socket] + arguments,
                                         in: scratch.repo, environment: scratch.environment)
             guard result.succeeded else { throw TmuxFailure(description: "tmux \(arguments.joined(separator: " ")): \(result)") }
             return result.stdout
@@ -39,7 +45,9 @@ import Testing
         var pid: Int32 { Int32((try? tmux("display-message", "-p", "#{pane_pid}"))?.trimmingCharacters(in: .whitespacesAndNewlines) ?? "") ?? 0 }
         /// The watch command's exit status, once it exited (with `keepStatus`).
         var exitStatus: String? {
+            // The shell creates the file before it writes the status: empty is not yet.
             (try? String(contentsOfFile: statusFile, encoding: .utf8)).map { $0.trimmingCharacters(in: .whitespacesAndNewlines) }
+                .flatMap { $0.isEmpty ? nil : $0 }
         }
 
         /// Waits up to `seconds` for the screen to satisfy `check`; returns the screen then.
@@ -71,6 +79,7 @@ import Testing
         let scratch = try Scratch()
         try scratch.coordOK("init")
         let screen = try Screen(scratch)
+        defer { screen.stop() }
         screen.waitFor("the first frame") { $0.contains("Sessions") && $0.contains("Claims") && $0.contains("Notes") }
         // The watch command runs in the pane itself: its own pid.
         let watchPid = screen.pid
@@ -103,6 +112,7 @@ import Testing
         try scratch.coordOK("init")
         try scratch.coordOK("start", "--name", "alice", "--task", String(repeating: "a long task ", count: 20))
         let screen = try Screen(scratch, width: 120, height: 30, keepStatus: true)
+        defer { screen.stop() }
         screen.waitFor("the frame") { $0.contains("a long task") }
         #expect(screen.lines.allSatisfy { $0.count <= 120 })
 
@@ -125,6 +135,7 @@ import Testing
         let scratch = try Scratch()
         try scratch.coordOK("init")
         let screen = try Screen(scratch, keepStatus: true)
+        defer { screen.stop() }
         screen.waitFor("the frame") { $0.contains("Sessions") }
         try screen.tmux("send-keys", "C-c")
         let deadline = Date().addingTimeInterval(2)

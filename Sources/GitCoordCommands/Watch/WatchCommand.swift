@@ -43,7 +43,7 @@ struct Watch: ParsableCommand {
 }
 
 /// The view's loop: it sleeps in `poll` on the coordination refs (`RefWatcher`), the signals (SIGINT, SIGTERM,
-/// SIGHUP, SIGWINCH, read from a signalfd) and the keyboard, with a timeout only for the clock: on a terminal the
+/// SIGHUP, SIGWINCH and on a terminal SIGTSTP, read from a signalfd) and the keyboard, with a timeout only for the clock: on a terminal the
 /// next second (ages tick), otherwise the next moment a session goes stale or a claim expires.
 struct WatchLoop {
     enum Mode { case screen, frames, json }
@@ -57,7 +57,7 @@ struct WatchLoop {
 
     func run() throws {
         let watcher = try RefWatcher(coordination.repository)
-        let signals = try SignalDescriptor([SIGINT, SIGTERM, SIGHUP, SIGWINCH])
+        let signals = try SignalDescriptor([SIGINT, SIGTERM, SIGHUP, SIGWINCH] + (mode == .screen ? [SIGTSTP] : []))
         let terminal = Terminal()
         let title = coordination.repository.mainCheckout ?? coordination.repository.commonDir
         var snapshot = try coordination.snapshot(notes: notes)
@@ -96,7 +96,18 @@ struct WatchLoop {
 
             if ready[1] != 0 {
                 for signal in signals.read() {
-                    if signal == SIGWINCH { show(clear: true) } else { return }
+                    switch signal {
+                    case SIGWINCH:
+                        show(clear: true)
+                    case SIGTSTP:
+                        // Ctrl-Z: give the terminal back, stop, and take it again when continued (`fg`).
+                        terminal.restore()
+                        kill(getpid(), SIGSTOP)
+                        terminal.enter()
+                        show(clear: true)
+                    default:
+                        return
+                    }
                 }
             }
             if keyboard >= 0, ready[2] != 0 {
