@@ -61,6 +61,7 @@ enum AgentHookBenchmark {
             let mcpStart = Measure.median { mustRun(scratch, mcpBinary, ["--version"], in: worktree) }
             Measure.line(String(format: "  start-up: git-coord --version %.2f ms, git-coord-mcp --version (MCP SDK, full Foundation) %.2f ms",
                                 coordStart * 1000, mcpStart * 1000))
+            MCPBenchmark.run(in: scratch, worktree: worktree, mcpBinary: mcpBinary)
         }
     }
 

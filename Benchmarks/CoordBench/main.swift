@@ -5,6 +5,7 @@ let areas: KeyValuePairs<String, () -> Void> = [
     "claims": ClaimsBenchmark.run,
     "agents": AgentHookBenchmark.run,
     "messaging": MessagingBenchmark.run,
+    "inbox": InboxCostBenchmark.run,
     "sync": SyncBenchmark.run,
 ]
 let chosen = Set(CommandLine.arguments.dropFirst())
