@@ -38,13 +38,15 @@ enum InboxCostBenchmark {
 
     /// A reader that has read everything so far, and two other sessions, alice and bob, that write.
     final class World {
-        let scratch = try! Scratch()
+        let scratch: Scratch
         let reader: String
         let alice: String
         let bob: String
         private(set) var items = 0
 
         init(traffic: Int) {
+            let scratch = try! Scratch()
+            self.scratch = scratch
             mustRun(scratch, coordBinary, ["init"])
             func start(_ name: String) -> String {
                 try! runProcess(coordBinary, ["start", "--name", name], in: scratch.repo,
