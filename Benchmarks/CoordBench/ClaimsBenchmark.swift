@@ -98,7 +98,7 @@ enum ClaimsBenchmark {
             let env = ["GIT_COORD_SESSION": try! scratch.coordOK("start", "--name", "claimer", env: ["GIT_COORD_SESSION": ""])]
             if released > 0 {
                 mustRun(scratch, coordBinary, ["claim"] + (0..<released).map { "done/file\($0).txt" }, env: env)
-                mustRun(scratch, coordBinary, ["release"], env: env)
+                mustRun(scratch, coordBinary, ["release", "--all"], env: env)
             }
             return (scratch, env)
         }
