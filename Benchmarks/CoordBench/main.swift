@@ -1,4 +1,3 @@
-import Foundation
 // `make bench`: every performance target of git-coord, each printed as a ratio against git's own commands
 // measured in the same run. One function per area, in its own file; `coord-bench AREA...` runs only those.
 let areas: KeyValuePairs<String, () -> Void> = [
@@ -13,7 +12,5 @@ let chosen = Set(CommandLine.arguments.dropFirst())
 if let unknown = chosen.first(where: { name in !areas.contains { $0.key == name } }) {
     fatalError("no benchmark area '\(unknown)'; the areas are \(areas.map(\.key).joined(separator: ", "))")
 }
-// Line by line, so that a failing area leaves the rows before it on screen.
-setvbuf(stdout, nil, _IOLBF, 0)
 print("git-coord benchmark (\(coordBinaryDescription))")
 for (name, run) in areas where chosen.isEmpty || chosen.contains(name) { run() }
