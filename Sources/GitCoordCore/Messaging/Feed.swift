@@ -17,11 +17,8 @@ extension Coordination {
             let cutoff = now - Millis(since * 1000)
             var notes: [LogRecord] = []
             for head in heads {
-                try walkLog(head) { _, record in
-                    guard record.at >= cutoff else { return false }
-                    if record.kind == .note { notes.append(record) }
-                    return true
-                }
+                var reader = LogReader(head: head, coordination: self)
+                while let note = try reader.next(), note.at >= cutoff { notes.append(note) }
             }
             notes.sort(by: LogRecord.precedes)
             return limit.map { Array(notes.suffix($0)) } ?? notes
@@ -42,7 +39,7 @@ extension Coordination {
                 if best == nil || LogRecord.precedes(current[best!]!, record) { best = index }
             }
             guard let best, let record = current[best] else { break }
-            if record.kind == .note { notes.append(record) }
+            notes.append(record)
             current[best] = try readers[best].next()
         }
         // A log from another clone may be out of clock order; the result is still sorted for display.
@@ -50,11 +47,15 @@ extension Coordination {
     }
 }
 
-/// Reads one log record by record, newest first, skipping unreadable records with a warning.
+/// Reads the notes of one log, newest first, skipping unreadable records with a warning. It follows the log index
+/// from note to note, so the messages between them are never read; where the index cannot answer (records without
+/// one, a pointer that does not lead to the note it names) it walks record by record, with the same result.
 struct LogReader {
     let head: Coordination.LogHead
     let coordination: Coordination
     private var pending: ObjectID?
+    /// The note `pending` should be, when it was reached by a pointer, and where to walk on if it is not.
+    private var expected: (seq: Int64, fallback: ObjectID?)?
 
     init(head: Coordination.LogHead, coordination: Coordination) {
         self.head = head
@@ -65,12 +66,36 @@ struct LogReader {
     mutating func next() throws -> LogRecord? {
         while let commit = pending {
             let (payload, parent) = coordination.store.read(commit)
-            pending = parent
+            let record: LogRecord
             do {
-                return try coordination.decodeLogRecord(try payload.get(), owner: head.writer, commit: commit)
+                record = try coordination.decodeLogRecord(try payload.get(), owner: head.writer, commit: commit)
             } catch {
+                if let expected {  // a pointer that led nowhere: walk from where it was found
+                    pending = expected.fallback
+                    self.expected = nil
+                    continue
+                }
+                pending = parent
                 coordination.warn("skipping record \(commit.hex.prefix(12)) of \(head.ref): \(RecordStore.reason(error))")
+                continue
             }
+            if let expected {
+                self.expected = nil
+                guard record.seq == expected.seq, record.kind == .note else {
+                    pending = expected.fallback
+                    continue
+                }
+            }
+            pending = parent
+            if let index = record.usableIndex {
+                if let note = index.note, let target = ObjectID(hex: note.commit) {
+                    pending = target
+                    expected = (note.seq, parent)
+                } else if index.from <= 1 {
+                    pending = nil  // the index covers the whole log: no note before this one
+                }
+            }
+            if record.kind == .note { return record }
         }
         return nil
     }

@@ -29,6 +29,31 @@ extension Coordination {
         return try append(.message, text: text, to: target.id, from: sender)
     }
 
+    /// The index of a new item (sequence `seq`) appended on `commit`, whose record is `head` when readable: the head's
+    /// index plus the head. A head without one (written by a version before indexes) is completed from the newest
+    /// indexed record at most `indexSearchLimit` items behind it; with none, the index starts at the oldest item
+    /// looked at (the log's first when it is that short).
+    func nextIndex(after commit: ObjectID, head: LogRecord?, writer: String, seq: Int64) throws -> LogIndex {
+        if let head, head.seq < seq, let index = head.usableIndex { return index.adding(head, at: commit) }
+        var behind: [(ObjectID, LogRecord)] = []
+        var base: LogIndex?
+        try walkLog(LogHead(writer: writer, commit: commit)) { commit, record in
+            if record.seq >= seq { return true }  // a replaced log's records above the new item: not before it
+            behind.append((commit, record))
+            if let index = record.usableIndex {
+                base = index
+                return false
+            }
+            return behind.count < Self.indexSearchLimit
+        }
+        var index = base ?? LogIndex(from: behind.last?.1.seq ?? seq)
+        for (commit, record) in behind.reversed() where record.seq >= index.from { index = index.adding(record, at: commit) }
+        return index
+    }
+
+    /// How far back a writer looks for an indexed record when its head has none.
+    static let indexSearchLimit = 200
+
     /// The session a direct message goes to: by id, else by name (the live holder of the name first).
     public func recipient(_ selector: String) throws -> Session {
         let all = try sessions()
@@ -53,9 +78,12 @@ extension Coordination {
             // No readable head (a first item, or a head that was lost): continue above what any reader has seen,
             // or a reader whose cursor is past the new sequence would never be shown the new items.
             let seen = head == nil ? try highestSeenSequence(of: sender.id) : 0
+            let seq = max(previous?.seq ?? 0, seen) + 1
+            let index = try current.map { try nextIndex(after: $0.commit, head: head, writer: sender.id, seq: seq) }
+                ?? LogIndex(from: seq)
             let record = LogRecord(kind: kind, from: sender.id, fromName: sender.name, branch: sender.record.branch,
-                                   to: recipient, text: text, clock: try nextClock(),
-                                   seq: max(previous?.seq ?? 0, seen) + 1, at: nowMillis())
+                                   to: recipient, text: text, clock: try nextClock(), seq: seq, at: nowMillis(),
+                                   index: index)
             written = record
             return try Self.encoder.encode(record)
         }
