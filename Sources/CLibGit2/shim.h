@@ -6,3 +6,7 @@
 static inline int git_coord_opts_set_extensions(const char **names, size_t count) {
     return git_libgit2_opts(GIT_OPT_SET_EXTENSIONS, names, count);
 }
+
+static inline int git_coord_opts_enable_fsync_gitdir(int enabled) {
+    return git_libgit2_opts(GIT_OPT_ENABLE_FSYNC_GITDIR, enabled);
+}

@@ -47,6 +47,7 @@ public struct GitCoord: ParsableCommand {
 
     /// Parses the command line, runs the command and exits with git's conventions for failures.
     public static func runAndExit() -> Never {
+        StorePacker.launcher = startPacker
         if let agent = AgentHookEntry.agent(for: CommandLine.arguments) {  // the agents' hot path (issue 5)
             AgentHookEntry.answer(agent)
             Glibc.exit(0)
@@ -68,6 +69,21 @@ public struct GitCoord: ParsableCommand {
         } catch {
             exit(withError: error)
         }
+    }
+
+    /// Starts `git-coord gc --auto` for the repository whose common git folder is given, in the background: this
+    /// process (maybe a hook) does not wait for it, and exits before it is done.
+    static func startPacker(commonDir: String) {
+        guard let executable = Background.currentExecutable else { return }
+        _ = Background.start(executable, ["gc", "--auto"], environment: packerEnvironment(commonDir))
+    }
+
+    /// Ours, opened on the common git folder whatever worktree (or hook's index) we were in.
+    static func packerEnvironment(_ commonDir: String) -> [String: String] {
+        var environment = Environment.all
+        for name in ["GIT_DIR", "GIT_WORK_TREE", "GIT_INDEX_FILE", "GIT_COMMON_DIR", "GIT_PREFIX"] { environment[name] = nil }
+        environment["GIT_DIR"] = commonDir
+        return environment
     }
 
     /// A refused write: inside an agent's sandbox, that agent's way out; else the plain fact.

@@ -42,6 +42,7 @@ public final class Coordination {
         }
         self.settings = settings
         store.warn = { [unowned self] in self.warn($0) }
+        store.recordsWritten = { [repository] in StorePacker.recordsWritten($0, in: repository) }
         if requireEnabled && !isEnabled { throw CoordError.notEnabled }
     }
 

@@ -193,6 +193,9 @@ public final class RecordStore {
     /// clone owns and can reject records that only pretend to come from it. Nil: not stamped. See Sync/CloneIdentity.
     public var cloneStamp: (() -> String?)?
 
+    /// Told how many record commits were written (the store packs its loose objects every so many: StorePacker).
+    public var recordsWritten: ((Int) -> Void)?
+
     /// Writes a record commit (blob, tree, commit) without moving any ref.
     public func writeRecord(_ payload: Data, parent: ObjectID?, message: String, time: Date = Date()) throws -> ObjectID {
         try writeRecord(payload, parents: parent.map { [$0] } ?? [], message: message, time: time)
@@ -237,6 +240,7 @@ public final class RecordStore {
                                         buffer.count, buffer.baseAddress),
                       "write record commit")
         }
+        recordsWritten?(1)
         return ObjectID(commitOid)
     }
 

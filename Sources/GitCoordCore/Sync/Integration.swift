@@ -71,10 +71,12 @@ extension SyncEngine {
         case nil:
             try store.compareAndSwap(localRef, to: remoteHead, expecting: brokenHead, message: "sync from \(remote)")
             report.received.append(localRef)
+            store.recordsWritten?(added.count)
         case .behind?:
             if ownedHere { throw Rejection(reason: "another clone appended to this clone's own chain; not taken") }
             try store.compareAndSwap(localRef, to: remoteHead, expecting: localHead, message: "sync from \(remote)")
             report.received.append(localRef)
+            store.recordsWritten?(added.count)
             if kind == .claim { try noteClaimTakenFromHere(localRef, from: localHead!, to: remoteHead, into: &report) }
         case .forked?:
             try settleFork(localRef, kind: kind, local: localHead!, remote: remoteHead, ownedHere: ownedHere, into: &report)
