@@ -10,3 +10,7 @@ static inline int git_coord_opts_set_extensions(const char **names, size_t count
 static inline int git_coord_opts_enable_fsync_gitdir(int enabled) {
     return git_libgit2_opts(GIT_OPT_ENABLE_FSYNC_GITDIR, enabled);
 }
+
+static inline int git_coord_opts_strict_hash_verification(int enabled) {
+    return git_libgit2_opts(GIT_OPT_ENABLE_STRICT_HASH_VERIFICATION, enabled);
+}

@@ -49,10 +49,13 @@ public final class Coordination {
     public var isEnabled: Bool { repository.configBool(Self.enabledKey) ?? false }
 
     /// Turns coordination on (or off) for every worktree: the key lives in the shared repository config.
-    /// Turning it off also deletes the derived head caches in `.git/coord/` (the records stay in refs/coord/).
+    /// Turning it off also deletes the derived head caches and the packing state in `.git/coord/` (the records stay).
     public func setEnabled(_ enabled: Bool) throws {
         try repository.setConfig(Self.enabledKey, to: enabled ? "true" : nil)
-        if !enabled { HeadCache.removeAll(in: repository.commonDir) }
+        if !enabled {
+            StorePacker.removeState(in: repository.commonDir)
+            HeadCache.removeAll(in: repository.commonDir)
+        }
     }
 
     func warn(_ message: String) { warnings.append(message) }

@@ -105,7 +105,9 @@ import Testing
         let scratch = try Scratch()
         try scratch.coordOK("init")
         try scratch.coordOK("start", "--name", "a", "--task", "unwritable cache")
-        // A file where the cache folder would go: every write fails, as on a read-only repository.
+        // A file where the cache folder would go: every write fails, as on a read-only repository. (Writers made the
+        // folder already, for their count of records to pack: StorePacker.)
+        try FileManager.default.removeItem(atPath: scratch.repo + "/.git/coord")
         try Data("not a folder".utf8).write(to: URL(fileURLWithPath: scratch.repo + "/.git/coord"))
         let result = try scratch.coord(["list"])
         #expect(result.status == 0 && result.stderr.isEmpty, "\(result)")

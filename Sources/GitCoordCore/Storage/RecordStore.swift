@@ -102,7 +102,60 @@ public final class RecordStore {
     /// The one place a record is read. The payload of the record in `commit`, or why there is none, and the
     /// commit's first parent (nil when it has none, or is no readable commit). Sizes are checked from object
     /// headers before anything is inflated: a payload of hundreds of megabytes costs a header read, not its size.
+    ///
+    /// Records are read as raw objects (the commit's first lines, the tree's one entry): an inbox may read a
+    /// thousand, and libgit2's parsed commits and trees (signatures, messages, entry tables) would be built only to
+    /// be dropped. Anything unexpected takes the parsed path, which says precisely what is wrong.
     public func read(_ commit: ObjectID) -> (payload: Result<Data, UnreadableRecord>, parent: ObjectID?) {
+        if let raw = readRaw(commit) { return raw }
+        return readParsed(commit)
+    }
+
+    private func readRaw(_ commit: ObjectID) -> (payload: Result<Data, UnreadableRecord>, parent: ObjectID?)? {
+        guard let odb = objectDatabase else { return nil }
+        var oid = commit.raw
+        var object: OpaquePointer?
+        guard git_odb_read(&object, odb, &oid) == 0 else { return nil }
+        defer { git_odb_object_free(object) }
+        guard git_odb_object_type(object) == GIT_OBJECT_COMMIT, let data = git_odb_object_data(object) else { return nil }
+        let bytes = UnsafeRawBufferPointer(start: data, count: git_odb_object_size(object))
+        // "tree <hex>\n", then "parent <hex>\n" lines.
+        guard let tree = Self.headerID(bytes, at: 0, named: "tree ") else { return nil }
+        let parent = Self.headerID(bytes, at: 46, named: "parent ")
+        var treeOid = tree.raw
+        var treeObject: OpaquePointer?
+        guard git_odb_read(&treeObject, odb, &treeOid) == 0 else { return nil }
+        defer { git_odb_object_free(treeObject) }
+        guard git_odb_object_type(treeObject) == GIT_OBJECT_TREE, let treeData = git_odb_object_data(treeObject) else { return nil }
+        // One entry, "100644 record.json\0" and the blob's 20 bytes: what every record's tree holds.
+        let entry = Array("100644 \(Self.payloadName)\0".utf8)
+        let treeBytes = UnsafeRawBufferPointer(start: treeData, count: git_odb_object_size(treeObject))
+        guard treeBytes.count == entry.count + 20, treeBytes.starts(with: entry) else { return nil }
+        var blob = git_oid()
+        withUnsafeMutableBytes(of: &blob.id) { $0.copyMemory(from: UnsafeRawBufferPointer(rebasing: treeBytes[entry.count...])) }
+        guard let (size, type) = objectHeader(blob), type == GIT_OBJECT_BLOB, size <= Self.maximumPayload else { return nil }
+        var blobObject: OpaquePointer?
+        guard git_odb_read(&blobObject, odb, &blob) == 0 else { return nil }
+        defer { git_odb_object_free(blobObject) }
+        let count = git_odb_object_size(blobObject)
+        guard count <= Self.maximumPayload else { return nil }
+        return (.success(count == 0 ? Data() : Data(bytes: git_odb_object_data(blobObject)!, count: count)), parent)
+    }
+
+    /// The object id on the header line `name` at `offset` of a raw commit, if that line is there.
+    private static func headerID(_ bytes: UnsafeRawBufferPointer, at offset: Int, named name: StaticString) -> ObjectID? {
+        let prefix = UnsafeRawBufferPointer(start: name.utf8Start, count: name.utf8CodeUnitCount)
+        let end = offset + prefix.count + 40
+        guard bytes.count > end, bytes[end] == UInt8(ascii: "\n"),
+              bytes[offset..<offset + prefix.count].elementsEqual(prefix) else { return nil }
+        var oid = git_oid()
+        let parsed = bytes.baseAddress!.advanced(by: offset + prefix.count).withMemoryRebound(to: CChar.self, capacity: 40) {
+            git_oid_fromstrn(&oid, $0, 40)
+        }
+        return parsed == 0 ? ObjectID(oid) : nil
+    }
+
+    private func readParsed(_ commit: ObjectID) -> (payload: Result<Data, UnreadableRecord>, parent: ObjectID?) {
         func unreadable(_ problem: UnreadableRecord.Problem) -> Result<Data, UnreadableRecord> {
             .failure(UnreadableRecord(commit: commit, problem: problem))
         }

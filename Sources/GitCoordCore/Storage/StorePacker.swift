@@ -62,6 +62,12 @@ public final class StorePacker {
         return size >= threshold
     }
 
+    /// Forgets the count of records and which packs are git-coord's (coordination turned off): the packs stay, as
+    /// any others, for git's own gc.
+    static func removeState(in commonDir: String) {
+        for name in ["unpacked", "packs", "pack.lock"] { try? Files.remove(commonDir + "/coord/" + name) }
+    }
+
     // MARK: Packing
 
     public struct Report: Sendable {
