@@ -4,8 +4,8 @@ import Testing
 
 /// The fast reader of records (`JSONScanner`) gives exactly what `JSONDecoder` gives, or gives up.
 @Suite struct JSONScannerTests {
-    static let index = LogIndex(from: 1, note: .init(seq: 5, commit: String(repeating: "a", count: 40)),
-                                to: ["9d1e0c4a7b21": .init(seq: 6, commit: String(repeating: "b", count: 40))])
+    static let index = LogIndex(from: 1, note: .init(seq: 5, blob: String(repeating: "a", count: 40)),
+                                to: ["9d1e0c4a7b21": .init(seq: 6, blob: String(repeating: "b", count: 40))])
 
     static let records: [LogRecord] = [
         LogRecord(kind: .note, from: "46ab0b2c37ce", fromName: "alice", branch: "main", to: nil,

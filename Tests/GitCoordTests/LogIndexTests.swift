@@ -88,7 +88,8 @@ import Testing
         let message = try #require(written.first { $0.record["kind"] as? String == "message" })
         // A record from elsewhere whose index says the newest note is the message to bob.
         var forged = Self.record(from: alice, kind: "note", to: nil, text: "forged index", seq: 4)
-        forged["index"] = ["from": 1, "note": ["seq": 2, "commit": message.commit]]
+        let blob = try team.scratch.git("rev-parse", message.commit + ":record.json")
+        forged["index"] = ["from": 1, "note": ["seq": 2, "blob": blob]]
         try Self.importRecords(into: team, writer: alice, [forged], continuing: true)
         #expect(try team.inboxTexts("carol") == ["note 1", "note 2", "forged index"])
         #expect(try team.inboxTexts("bob") == ["note 1", "for bob only", "note 2", "forged index"])

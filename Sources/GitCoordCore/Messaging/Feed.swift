@@ -48,14 +48,18 @@ extension Coordination {
 }
 
 /// Reads the notes of one log, newest first, skipping unreadable records with a warning. It follows the log index
-/// from note to note, so the messages between them are never read; where the index cannot answer (records without
-/// one, a pointer that does not lead to the note it names) it walks record by record, with the same result.
+/// from note to note, reading each note's payload only, so the messages between them are never read; where the
+/// index cannot answer (records without one, a pointer that does not lead to the note it names) it walks record by
+/// record from the head, below what it has read already: the same notes either way.
 struct LogReader {
     let head: Coordination.LogHead
     let coordination: Coordination
+    /// The next commit of a walk along the chain.
     private var pending: ObjectID?
-    /// The note `pending` should be, when it was reached by a pointer, and where to walk on if it is not.
-    private var expected: (seq: Int64, fallback: ObjectID?)?
+    /// The next note to read by its payload, following the index.
+    private var jump: LogIndex.Pointer?
+    /// Every record at or above this sequence was read already.
+    private var below = Int64.max
 
     init(head: Coordination.LogHead, coordination: Coordination) {
         self.head = head
@@ -64,39 +68,45 @@ struct LogReader {
     }
 
     mutating func next() throws -> LogRecord? {
-        while let commit = pending {
-            let (payload, parent) = coordination.store.read(commit)
+        while true {
             let record: LogRecord
-            do {
-                record = try coordination.decodeLogRecord(try payload.get(), owner: head.writer, commit: commit)
-            } catch {
-                if let expected {  // a pointer that led nowhere: walk from where it was found
-                    pending = expected.fallback
-                    self.expected = nil
+            let viaPointer = jump != nil
+            if let pointer = jump {
+                jump = nil
+                guard let blob = ObjectID(hex: pointer.blob), case .success(let payload) = coordination.store.payload(ofBlob: blob),
+                      let found = try? coordination.decodeLogRecord(payload, owner: head.writer, commit: blob),
+                      found.seq == pointer.seq, found.kind == .note, found.seq < below else {
+                    pending = head.commit  // a pointer that leads elsewhere: walk instead
                     continue
                 }
+                record = found
+            } else if let commit = pending {
+                let (payload, parent) = coordination.store.read(commit)
                 pending = parent
-                coordination.warn("skipping record \(commit.hex.prefix(12)) of \(head.ref): \(RecordStore.reason(error))")
-                continue
-            }
-            if let expected {
-                self.expected = nil
-                guard record.seq == expected.seq, record.kind == .note else {
-                    pending = expected.fallback
+                do {
+                    record = try coordination.decodeLogRecord(try payload.get(), owner: head.writer, commit: commit)
+                } catch {
+                    coordination.warn("skipping record \(commit.hex.prefix(12)) of \(head.ref): \(RecordStore.reason(error))")
                     continue
                 }
+                guard record.seq < below else { continue }  // read before a pointer failed
+            } else {
+                return nil
             }
-            pending = parent
+            below = record.seq
             if let index = record.usableIndex {
-                if let note = index.note, let target = ObjectID(hex: note.commit) {
-                    pending = target
-                    expected = (note.seq, parent)
+                if let note = index.note {
+                    jump = note
+                    pending = nil
                 } else if index.from <= 1 {
                     pending = nil  // the index covers the whole log: no note before this one
+                } else if viaPointer {
+                    pending = head.commit  // reached by its payload, which names no parent: walk below it
                 }
+            } else if viaPointer {
+                pending = head.commit
             }
             if record.kind == .note { return record }
         }
-        return nil
     }
 }

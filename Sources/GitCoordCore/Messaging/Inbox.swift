@@ -113,9 +113,9 @@ extension Coordination {
         var chains = IndexChains(reader: reader.id, floor: floor)
         guard chains.follow(index, below: top.seq) else { return nil }
         while let (pointer, kind) = chains.next() {
-            guard let commit = ObjectID(hex: pointer.commit),
-                  case .success(let payload) = store.read(commit).payload,
-                  let record = try? decodeLogRecord(payload, owner: head.writer, commit: commit),
+            guard let blob = ObjectID(hex: pointer.blob),
+                  case .success(let payload) = store.payload(ofBlob: blob),
+                  let record = try? decodeLogRecord(payload, owner: head.writer, commit: blob),
                   record.seq == pointer.seq, record.kind == kind, kind == .note || record.to == reader.id else { return nil }
             guard isNews(record) else { continue }  // older items of this chain predate the reader too
             items.append(record)

@@ -33,13 +33,17 @@ extension Coordination {
     /// index plus the head. A head without one (written by a version before indexes) is completed from the newest
     /// indexed record at most `indexSearchLimit` items behind it; with none, the index starts at the oldest item
     /// looked at (the log's first when it is that short).
-    func nextIndex(after commit: ObjectID, head: LogRecord?, writer: String, seq: Int64) throws -> LogIndex {
-        if let head, head.seq < seq, let index = head.usableIndex { return index.adding(head, at: commit) }
+    func nextIndex(after commit: ObjectID, head: (record: LogRecord, payload: Data)?, writer: String, seq: Int64) throws -> LogIndex {
+        if let head, head.record.seq < seq, let index = head.record.usableIndex, let blob = RecordStore.blobID(of: head.payload) {
+            return index.adding(head.record, blob: blob)
+        }
         var behind: [(ObjectID, LogRecord)] = []
         var base: LogIndex?
-        try walkLog(LogHead(writer: writer, commit: commit)) { commit, record in
+        try store.walk(from: commit) { commit, payload in
+            guard let data = try? payload.get(), let record = try? decodeLogRecord(data, owner: writer, commit: commit),
+                  let blob = RecordStore.blobID(of: data) else { return true }  // unreadable: readers skip it too
             if record.seq >= seq { return true }  // a replaced log's records above the new item: not before it
-            behind.append((commit, record))
+            behind.append((blob, record))
             if let index = record.usableIndex {
                 base = index
                 return false
@@ -47,7 +51,7 @@ extension Coordination {
             return behind.count < Self.indexSearchLimit
         }
         var index = base ?? LogIndex(from: behind.last?.1.seq ?? seq)
-        for (commit, record) in behind.reversed() where record.seq >= index.from { index = index.adding(record, at: commit) }
+        for (blob, record) in behind.reversed() where record.seq >= index.from { index = index.adding(record, blob: blob) }
         return index
     }
 
@@ -73,8 +77,10 @@ extension Coordination {
         let ref = RefLayout.log(sender.id)
         var written: LogRecord?
         try store.update(ref, message: "\(kind.rawValue) from \(sender.name)") { current in
-            let head = current.flatMap { try? decodeLogRecord($0.payload, owner: sender.id, commit: $0.commit) }
-            let previous = try head ?? current.flatMap { try newestRecord(of: LogHead(writer: sender.id, commit: $0.commit)) }
+            let head = current.flatMap { current in
+                (try? decodeLogRecord(current.payload, owner: sender.id, commit: current.commit)).map { ($0, current.payload) }
+            }
+            let previous = try head?.0 ?? current.flatMap { try newestRecord(of: LogHead(writer: sender.id, commit: $0.commit)) }
             // No readable head (a first item, or a head that was lost): continue above what any reader has seen,
             // or a reader whose cursor is past the new sequence would never be shown the new items.
             let seen = head == nil ? try highestSeenSequence(of: sender.id) : 0

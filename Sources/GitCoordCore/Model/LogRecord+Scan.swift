@@ -60,11 +60,11 @@ extension LogIndex {
 
 extension LogIndex.Pointer {
     static func scan(_ scanner: inout JSONScanner) throws -> LogIndex.Pointer {
-        var seq: Int64?, commit: String?
-        try scanner.object(keys: ["seq", "commit"]) { scanner, key in
-            if key == 0 { seq = try scanner.integer() } else { commit = try scanner.string() }
+        var seq: Int64?, blob: String?
+        try scanner.object(keys: ["seq", "blob"]) { scanner, key in
+            if key == 0 { seq = try scanner.integer() } else { blob = try scanner.string() }
         }
-        guard let seq, let commit else { throw JSONScanner.Unsupported() }
-        return LogIndex.Pointer(seq: seq, commit: commit)
+        guard let seq, let blob else { throw JSONScanner.Unsupported() }
+        return LogIndex.Pointer(seq: seq, blob: blob)
     }
 }

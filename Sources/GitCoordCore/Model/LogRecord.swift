@@ -74,12 +74,15 @@ public struct LogRecord: Codable, Equatable, Sendable {
     static let maximumCounter: Int64 = 1 << 53
 
     /// The index, when it is well formed for this record: pointers below its own sequence and not below `from`,
-    /// to commit ids, for valid session ids. Anything else is as good as no index: readers walk the log instead.
+    /// to object ids, for valid session ids. Anything else is as good as no index: readers walk the log instead.
     public var usableIndex: LogIndex? {
         guard let index, index.from >= 1, index.from <= seq else { return nil }
-        let pointers = [index.note].compactMap { $0 } + (index.to ?? [:]).values
-        guard pointers.allSatisfy({ $0.seq >= index.from && $0.seq < seq && ObjectID(hex: $0.commit) != nil }),
-              (index.to ?? [:]).keys.allSatisfy(Coordination.isValidName) else { return nil }
+        func usable(_ pointer: LogIndex.Pointer) -> Bool {
+            pointer.seq >= index.from && pointer.seq < seq && pointer.blob.utf8.count == 40
+                && pointer.blob.utf8.allSatisfy { (48...57).contains($0) || (97...102).contains($0) }
+        }
+        if let note = index.note, !usable(note) { return nil }
+        for (recipient, pointer) in index.to ?? [:] where !usable(pointer) || !Coordination.isValidName(recipient) { return nil }
         return index
     }
 
@@ -101,12 +104,13 @@ public struct LogRecord: Codable, Equatable, Sendable {
 public struct LogIndex: Codable, Equatable, Sendable {
     public struct Pointer: Codable, Equatable, Sendable {
         public var seq: Int64
-        /// The commit of that item (hex).
-        public var commit: String
+        /// The item's payload: the blob id (hex) of its record's `record.json`. A reader reads that one object,
+        /// not the commit and tree that lead to it.
+        public var blob: String
 
-        public init(seq: Int64, commit: String) {
+        public init(seq: Int64, blob: String) {
             self.seq = seq
-            self.commit = commit
+            self.blob = blob
         }
     }
 
@@ -122,10 +126,11 @@ public struct LogIndex: Codable, Equatable, Sendable {
         self.to = to
     }
 
-    /// The index of the item after `record` (at `commit`): this one, with `record` counted under its kind.
-    func adding(_ record: LogRecord, at commit: ObjectID) -> LogIndex {
+    /// The index of the item after `record` (whose payload is the blob `blob`): this one, with `record` counted under
+    /// its kind.
+    func adding(_ record: LogRecord, blob: ObjectID) -> LogIndex {
         var next = self
-        let pointer = Pointer(seq: record.seq, commit: commit.hex)
+        let pointer = Pointer(seq: record.seq, blob: blob.hex)
         switch record.kind {
         case .note: next.note = pointer
         case .message:

@@ -142,6 +142,29 @@ public final class RecordStore {
         return (.success(count == 0 ? Data() : Data(bytes: git_odb_object_data(blobObject)!, count: count)), parent)
     }
 
+    /// A record's payload read straight from its blob (a log index points at payloads): the same size limit as
+    /// `read`, checked from the object's header first.
+    public func payload(ofBlob blob: ObjectID) -> Result<Data, UnreadableRecord> {
+        let failure = { (problem: UnreadableRecord.Problem) in Result<Data, UnreadableRecord>.failure(UnreadableRecord(commit: blob, problem: problem)) }
+        guard let odb = objectDatabase, let (size, type) = objectHeader(blob.raw) else { return failure(.payloadMissing) }
+        guard type == GIT_OBJECT_BLOB else { return failure(.noPayload) }
+        guard size <= Self.maximumPayload else { return failure(.tooLarge(bytes: size)) }
+        var oid = blob.raw
+        var object: OpaquePointer?
+        let code = git_odb_read(&object, odb, &oid)
+        guard code == 0 else { return failure(.damaged(GitError(code: code, operation: "").message)) }
+        defer { git_odb_object_free(object) }
+        let count = git_odb_object_size(object)
+        return .success(count == 0 ? Data() : Data(bytes: git_odb_object_data(object)!, count: count))
+    }
+
+    /// The blob id `payload` has (or would have) in the object database: what a log index points at.
+    public static func blobID(of payload: Data) -> ObjectID? {
+        var oid = git_oid()
+        let code = payload.withUnsafeBytes { git_odb_hash(&oid, $0.baseAddress, $0.count, GIT_OBJECT_BLOB) }
+        return code == 0 ? ObjectID(oid) : nil
+    }
+
     /// The object id on the header line `name` at `offset` of a raw commit, if that line is there.
     private static func headerID(_ bytes: UnsafeRawBufferPointer, at offset: Int, named name: StaticString) -> ObjectID? {
         let prefix = UnsafeRawBufferPointer(start: name.utf8Start, count: name.utf8CodeUnitCount)
