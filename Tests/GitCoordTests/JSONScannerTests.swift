@@ -56,4 +56,27 @@ import Testing
             + Data(#"","clock":1,"seq":1,"at":2}"#.utf8)
         #expect(LogRecord.scanned(invalidUTF8) == nil)
     }
+
+    @Test func claimRecordsScanAsJSONDecoderReadsThem() throws {
+        let victim = Takeover.Victim(session: "d482ad41b9db", name: "bob", pattern: "src/**", state: .holderEnded, at: 5)
+        let records = [
+            ClaimRecord(pattern: "src/a.js", kind: .file, session: "46ab0b2c37ce", name: "alice", reason: nil,
+                        claimed: 1, renewed: 2, expires: 3, released: nil, takenFrom: nil, overrode: nil),
+            ClaimRecord(pattern: "src/[id].js \"q\"", kind: .pattern, session: "46ab0b2c37ce", name: "al\u{1B}ice",
+                        reason: "new colours é", claimed: 1, renewed: 2, expires: 3, released: 4,
+                        takenFrom: victim, overrode: [victim, victim]),
+            ClaimRecord(pattern: "", kind: .directory, session: "46ab0b2c37ce", name: "alice", reason: "",
+                        claimed: 1, renewed: 2, expires: 3, released: nil, takenFrom: nil, overrode: []),
+        ]
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        for record in records {
+            let data = try encoder.encode(record)
+            let scanned = try #require(ClaimRecord.scanned(data), "\(String(decoding: data, as: UTF8.self))")
+            #expect(scanned == (try JSONDecoder().decode(ClaimRecord.self, from: data)))
+            #expect(scanned == record)
+        }
+        let unknownState = Data(#"{"version":1,"pattern":"a","kind":"file","session":"s","name":"n","claimed":1,"renewed":2,"expires":3,"takenFrom":{"session":"s","name":"n","pattern":"a","state":"gone","at":1}}"#.utf8)
+        #expect(ClaimRecord.scanned(unknownState) == nil)
+    }
 }

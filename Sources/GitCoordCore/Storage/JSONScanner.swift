@@ -95,6 +95,24 @@ struct JSONScanner {
         }
     }
 
+    /// Calls `element` for each element of an array; `element` must consume it.
+    mutating func array(_ element: (inout JSONScanner) throws -> Void) throws {
+        try expect(UInt8(ascii: "["))
+        skipWhitespace()
+        if current == UInt8(ascii: "]") {
+            offset += 1
+            return
+        }
+        while true {
+            try element(&self)
+            skipWhitespace()
+            guard let byte = current else { throw Unsupported() }
+            offset += 1
+            if byte == UInt8(ascii: "]") { return }
+            guard byte == UInt8(ascii: ",") else { throw Unsupported() }
+        }
+    }
+
     /// Whether the next value is `null` (consumed if so).
     mutating func null() -> Bool {
         skipWhitespace()
