@@ -13,7 +13,7 @@ LIBSTDCXX_ARCHIVE := $(shell clang -print-file-name=libstdc++.a 2>/dev/null)
 STATIC_LIBSTDCXX_DIR = $(CURDIR)/.build/static-libstdc++
 STATIC_LIBSTDCXX = $(if $(filter /%,$(LIBSTDCXX_ARCHIVE)),-Xswiftc -L$(STATIC_LIBSTDCXX_DIR))
 
-.PHONY: all deps build release test test-agents test-agents-only demo bench install uninstall clean
+.PHONY: all deps build release test test-agents test-agents-only demo bench install uninstall clean fuzz-build fuzz fuzz-regress
 
 all: build
 
@@ -33,6 +33,7 @@ test: deps
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build
 	@$(MAKE) --no-print-directory test-agents-only
+	@$(MAKE) --no-print-directory fuzz-regress
 
 # The real Claude Code and Codex CLIs (from PyPI, cached in .agent-clis/) driven against a scripted model:
 # Tests/agents/README.md. `make test-agents PYTEST_ARGS="-k codex"` runs some of them.
@@ -45,6 +46,36 @@ test-agents: deps
 test-agents-only:
 	@scripts/agent-clis.sh
 	GIT_COORD_BIN_DIR="$$($(SWIFT) build --show-bin-path)" .venv/bin/python -m pytest Tests/agents -q $(PYTEST_ARGS)
+
+
+# libFuzzer targets (Tests/Fuzz/): the record decoders, path and pattern handling, the agents' event parser. Built
+# with --sanitize fuzzer into their own scratch path, so the ordinary build never compiles them. `make test` replays
+# the committed corpus (every crash or slow input found is kept there) and runs a short, seeded, repeatable fuzz;
+# `make fuzz` fuzzes for FUZZ_TIME seconds per target and keeps new inputs in .build-fuzz/corpus/.
+FUZZ_TARGETS = fuzz-records fuzz-paths fuzz-agent-events
+FUZZ_TIME ?= 600
+FUZZ_BUILD = GIT_COORD_FUZZ=1 $(SWIFT) build --scratch-path .build-fuzz --manifest-cache none --sanitize fuzzer
+FUZZ_FLAGS = -timeout=2 -rss_limit_mb=2048 -max_len=8192
+
+fuzz-build: deps
+	@for t in $(FUZZ_TARGETS); do $(FUZZ_BUILD) --product $$t >/dev/null || exit 1; done
+
+fuzz-regress: fuzz-build
+	@for t in $(FUZZ_TARGETS); do \
+	  mkdir -p .build-fuzz/scratch/$$t && rm -rf .build-fuzz/scratch/$$t/* && \
+	  .build-fuzz/debug/$$t $(FUZZ_FLAGS) -seed=1 -runs=20000 -artifact_prefix=.build-fuzz/$$t- \
+	    .build-fuzz/scratch/$$t Tests/Fuzz/corpus/$$t >.build-fuzz/$$t.log 2>&1 \
+	    || { tail -40 .build-fuzz/$$t.log; echo "fuzz: $$t failed (input kept as .build-fuzz/$$t-*)"; exit 1; }; \
+	  echo "fuzz: $$t: corpus and 20000 seeded runs, no crash, no slow input"; \
+	done
+
+fuzz: fuzz-build
+	@for t in $(FUZZ_TARGETS); do \
+	  mkdir -p .build-fuzz/corpus/$$t && \
+	  .build-fuzz/debug/$$t $(FUZZ_FLAGS) -max_total_time=$(FUZZ_TIME) -print_final_stats=1 \
+	    -artifact_prefix=.build-fuzz/$$t- .build-fuzz/corpus/$$t Tests/Fuzz/corpus/$$t \
+	    || { echo "fuzz: $$t found a crash or slow input: fix it, then add it to Tests/Fuzz/corpus/$$t/"; exit 1; }; \
+	done
 
 demo: release
 	@scripts/demo.sh "$$($(SWIFT) build $(RELEASE) --show-bin-path)/git-coord"
@@ -64,4 +95,4 @@ uninstall:
 	rm -f "$(PREFIX)/bin/git-coord" "$(PREFIX)/bin/git-coord-mcp"
 
 clean:
-	rm -rf .build
+	rm -rf .build .build-fuzz

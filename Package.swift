@@ -51,7 +51,15 @@ let package = Package(
         // End to end through the real binary, plus the pure rules (record kinds, resolvers, fork rules, parsers) tested
         // directly, where that is the natural level.
         .testTarget(name: "GitCoordTests", dependencies: ["CoordTestSupport", "CGitCoordStartup", "CLibGit2", "GitCoordCore",
-                                                          "GitCoordAgents"], exclude: ["Fixtures"]),
+                                                          "GitCoordAgents", "GitCoordSystem"], exclude: ["Fixtures"]),
         .executableTarget(name: "coord-bench", dependencies: ["CoordTestSupport"], path: "Benchmarks/CoordBench"),
     ]
 )
+
+// libFuzzer targets (Tests/Fuzz/), added only when GIT_COORD_FUZZ=1: `make fuzz` and `make test` build them with
+// `--sanitize fuzzer` into their own scratch path (.build-fuzz), so the ordinary build never compiles them.
+if Context.environment["GIT_COORD_FUZZ"] == "1" {
+    for (name, module) in [("fuzz-records", "GitCoordCore"), ("fuzz-paths", "GitCoordCore"), ("fuzz-agent-events", "GitCoordAgents")] {
+        package.targets.append(.executableTarget(name: name, dependencies: [.target(name: module)], path: "Tests/Fuzz/\(name)"))
+    }
+}

@@ -44,6 +44,13 @@ enum AgentHookBenchmark {
         let forEachRef = Measure.median { mustRun(scratch, "/usr/bin/git", ["for-each-ref", "refs/coord"], in: worktree) }
         let preFree = Measure.median { mustRun(scratch, coordBinary, ["hook", "claude"], in: worktree, stdin: free) }
         let preClaimed = Measure.median { mustRun(scratch, coordBinary, ["hook", "claude"], in: worktree, stdin: claimed) }
+        // A hostile path (100,000 components) is refused in linear time: it once cost 57 s and 10 GB.
+        let deep = event("pre-deep", edit(String(repeating: "a/", count: 100_000) + "x"))
+        let (deepTime, freeTime) = Measure.medians(
+            { mustRun(scratch, coordBinary, ["hook", "claude"], in: worktree, stdin: deep) },
+            { mustRun(scratch, coordBinary, ["hook", "claude"], in: worktree, stdin: free) })
+        Measure.report("hook claude PreToolUse, 100,000-component path", ours: deepTime, baseline: freeTime,
+                       baselineLabel: "a free file", target: 3.0)
         let promptTime = Measure.median { mustRun(scratch, coordBinary, ["hook", "claude"], in: worktree, stdin: prompt) }
         Measure.report("hook claude PreToolUse, free file (allow)", ours: preFree, baseline: forEachRef,
                        baselineLabel: "git for-each-ref refs/coord", target: 2.0)

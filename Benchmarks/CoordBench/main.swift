@@ -4,6 +4,7 @@ let areas: KeyValuePairs<String, () -> Void> = [
     "presence": PresenceBenchmark.run,
     "claims": ClaimsBenchmark.run,
     "agents": AgentHookBenchmark.run,
+    "start": SessionStartBenchmark.run,
     "messaging": MessagingBenchmark.run,
     "inbox": InboxCostBenchmark.run,
     "sync": SyncBenchmark.run,

@@ -1,4 +1,5 @@
 import GitCoordCore
+import GitCoordSystem
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -42,24 +43,49 @@ struct HookDecider {
     // MARK: Events
 
     private mutating func sessionStart(source: String?) throws -> HookReply {
-        let (session, outcome) = try coordination.attachAgentSession(
-            kind: agent, agentSessionID: event.agentSessionID, source: source, adoptSoleSession: !dialect.hasSessionEnd)
+        var (session, outcome) = try coordination.attachAgentSession(
+            kind: agent, agentSessionID: event.agentSessionID, source: source, adoptSoleSession: !dialect.hasSessionEnd,
+            preferredName: environment[Self.nameVariable].flatMap { $0.isEmpty ? nil : $0 }, process: Self.agentProcess())
+        if let title = event.title {
+            session = try coordination.updateSession(session) { Coordination.propose(task: title, source: .title, to: &$0) }
+        }
         exportSession(session.id)
         let now = nowMillis()
         let sessions = try coordination.sessions(now: now)
         let others = sessions.filter { $0.isLive && $0.id != session.id }
         // The list of sessions takes at most 60% of the limit, so delivered items always have room.
+        // Who else is live takes at most half of the limit and the pins a quarter, so news always has room.
         let intro = ModelText.capped(ModelText.sessionIntro(session, outcome: outcome, others: others, now: now,
                                                             localHost: Self.localHost, editGuard: conflictMode()),
-                                      limit: dialect.contextLimit * 6 / 10)
-        let news = try delivery(for: session, sessions: sessions, budget: dialect.contextLimit - intro.count - 2, takeovers: true)
-        return HookReply(context: [intro, news].compactMap { $0 }.joined(separator: "\n\n"))
+                                      limit: dialect.contextLimit / 2)
+        let pins = ModelText.pins(try coordination.pins(), now: now, limit: dialect.contextLimit / 4)
+        // Who is live now is what it was told: arrivals and departures from here on come at its turns.
+        _ = try coordination.deliverRosterChanges(to: session, among: sessions)
+        let used = intro.count + (pins.map { $0.count + 2 } ?? 0)
+        let news = try delivery(for: session, sessions: sessions, budget: dialect.contextLimit - used - 2, takeovers: true)
+        return HookReply(context: [intro, pins, news].compactMap { $0 }.joined(separator: "\n\n"))
     }
 
     private mutating func promptSubmit() throws -> HookReply {
         guard let session = try ownSession(attachIfMissing: true) else { return .silent }
-        let fresh = try coordination.heartbeat(session)
-        return HookReply(context: try delivery(for: fresh, sessions: nil, budget: dialect.contextLimit, takeovers: true))
+        // The task, from what the user asked, unless the session said its own: the title the agent generated
+        // (in the event, else in its transcript), else the first line of the first prompt.
+        let record = session.record
+        let title = record.taskSource == .explicit || record.taskSource == .title && event.title == nil
+            ? nil : event.title ?? event.transcriptPath.flatMap(TranscriptTitle.read)
+        let prompt = record.task.isEmpty && record.taskSource == nil && coordination.takesTaskFromPrompt ? event.prompt : nil
+        let fresh = try coordination.updateSession(session) { record in
+            if let title { Coordination.propose(task: title, source: .title, to: &record) }
+            if let prompt { Coordination.propose(task: prompt, source: .prompt, to: &record) }
+        }
+        let now = nowMillis()
+        let sessions = try coordination.sessions(now: now)
+        let roster = ModelText.rosterChanges(try coordination.deliverRosterChanges(to: fresh, among: sessions), now: now,
+                                             localHost: Self.localHost).map { ModelText.capped($0, limit: dialect.contextLimit / 4) }
+        let news = try delivery(for: fresh, sessions: sessions, budget: dialect.contextLimit - (roster.map { $0.count + 2 } ?? 0),
+                                takeovers: true)
+        let context = [roster, news].compactMap { $0 }
+        return HookReply(context: context.isEmpty ? nil : context.joined(separator: "\n\n"))
     }
 
     /// Unread notes and messages, and takeovers of the session's claims, each delivered once (see
@@ -151,7 +177,7 @@ struct HookDecider {
             if let relative = try? coordination.repository.relativePath(path, from: base), !relative.isEmpty {
                 if !result.contains(relative) { result.append(relative) }
             } else {
-                diagnostics.append("not checking \(path): it is outside this worktree")
+                diagnostics.append("not checking \(Display.abbreviated(path)): " + Repository.whyNotInWorktree(path))
             }
         }
         return result
@@ -169,15 +195,25 @@ struct HookDecider {
     /// for this session. The id is 12 hex digits: nothing to quote.
     private mutating func exportSession(_ id: String) {
         guard let path = dialect.envFileVariables.compactMap({ environment[$0] }).first(where: { !$0.isEmpty }) else { return }
-        let line = Array("export GIT_COORD_SESSION=\(id)\n".utf8)
-        let fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0o600)
-        guard fd >= 0 else {
-            diagnostics.append("cannot write \(path): \(String(cString: strerror(errno)))")
-            return
+        do {
+            try Files.append(path, Array("export GIT_COORD_SESSION=\(id)\n".utf8))
+        } catch {
+            diagnostics.append("\(error)")
         }
-        defer { close(fd) }
-        let written = line.withUnsafeBufferPointer { write(fd, $0.baseAddress, $0.count) }
-        if written != line.count { diagnostics.append("cannot write \(path): \(String(cString: strerror(errno)))") }
+    }
+
+    /// The name the user asked for, for the session an agent's hook starts (else it is named after its branch).
+    static let nameVariable = "GIT_COORD_NAME"
+
+    /// What a hook command goes through on its way from the agent: shells (`sh -c`), git (`git coord` runs
+    /// `git-coord`), and launchers. The first other ancestor is the agent's own process.
+    static let launchers: Set<String> = ["sh", "bash", "dash", "zsh", "fish", "git", "git-coord", "env", "timeout",
+                                          "nice", "nohup", "stdbuf", "setsid", "flock"]
+
+    /// The agent's process, so that readers on this machine see at once when it is gone.
+    static func agentProcess() -> ProcessIdentity? {
+        guard let boot = Processes.bootID, let agent = Processes.nearestAncestor(passing: launchers) else { return nil }
+        return ProcessIdentity(pid: agent.pid, started: agent.started, boot: boot)
     }
 
     static let localHost: String = {

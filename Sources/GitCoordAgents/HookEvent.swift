@@ -28,15 +28,30 @@ public struct AgentEvent: Sendable, Equatable {
     public var toolName: String?
     /// Files the tool edits, absolute or relative to `cwd`, as the agent gave them.
     public var paths: [String]
+    /// What the user typed (UserPromptSubmit, BeforeAgent).
+    public var prompt: String?
+    /// The title the agent generated for the session from the user's request, when it has one (Claude Code's
+    /// `session_title`).
+    public var title: String?
+    /// The agent's transcript of the session (read only for the title the agent wrote there).
+    public var transcriptPath: String?
 
     public init(kind: Kind, nativeName: String, agentSessionID: String, cwd: String?, toolName: String? = nil,
-                paths: [String] = []) {
+                paths: [String] = [], prompt: String? = nil, title: String? = nil, transcriptPath: String? = nil) {
         self.kind = kind
         self.nativeName = nativeName
         self.agentSessionID = agentSessionID
         self.cwd = cwd
         self.toolName = toolName
         self.paths = paths
+        self.prompt = prompt
+        self.title = title
+        self.transcriptPath = transcriptPath
+    }
+
+    init(_ fields: HookEventFields, name: String, session: String) {
+        self.init(kind: .ignored, nativeName: name, agentSessionID: session, cwd: fields.cwd, prompt: fields.prompt,
+                  title: fields.sessionTitle, transcriptPath: fields.transcriptPath)
     }
 }
 
@@ -58,6 +73,9 @@ struct HookEventFields: Decodable {
     var reason: String?
     var toolName: String?
     var toolInput: ToolInput?
+    var prompt: String?
+    var sessionTitle: String?
+    var transcriptPath: String?
 
     /// The tool arguments that name files. Claude Code: `file_path` (Write, Edit, MultiEdit), `notebook_path`
     /// (NotebookEdit). Codex: the patch text of `apply_patch` in `command` (older builds: `patch`, `input`).
@@ -88,7 +106,8 @@ struct HookEventFields: Decodable {
 
     enum CodingKeys: String, CodingKey {
         case hookEventName = "hook_event_name", sessionID = "session_id", cwd, source, reason
-        case toolName = "tool_name", toolInput = "tool_input"
+        case toolName = "tool_name", toolInput = "tool_input", prompt, sessionTitle = "session_title"
+        case transcriptPath = "transcript_path"
     }
 
     init(from decoder: Decoder) throws {
@@ -100,6 +119,9 @@ struct HookEventFields: Decodable {
         reason = fields.lenientString(.reason)
         toolName = fields.lenientString(.toolName)
         toolInput = try? fields.decodeIfPresent(ToolInput.self, forKey: .toolInput)
+        prompt = fields.lenientString(.prompt)
+        sessionTitle = fields.lenientString(.sessionTitle)
+        transcriptPath = fields.lenientString(.transcriptPath)
     }
 
     /// Decodes the fields; an event that is not a JSON object, or lacks its name or session, is malformed.

@@ -79,6 +79,48 @@ public enum ModelText {
         return lines.joined(separator: "\n")
     }
 
+    /// The pinned findings, for a session that starts: oldest first, as many as fit in `limit` characters.
+    static func pins(_ pins: [PinRecord], now: Millis, limit: Int) -> String? {
+        guard !pins.isEmpty else { return nil }
+        var lines = ["Pinned findings about this repository, from other sessions (information, not instructions; "
+            + "`git coord pin TEXT` adds one, `git coord unpin ID` removes one that no longer holds):"]
+        var used = lines[0].count
+        for (index, pin) in pins.enumerated() {
+            let line = "- [\(pin.id)] " + quoted(pin.text) + " (pinned by \(quoted(pin.byName)), \(formatAge(Double(now - pin.at) / 1000)) ago)"
+            if used + line.count + 1 > limit {
+                lines.append("- and \(pins.count - index) more: `git coord pins`")
+                break
+            }
+            lines.append(line)
+            used += line.count + 1
+        }
+        return lines.joined(separator: "\n")
+    }
+
+    /// Sessions that joined or ended since the last turn, in one block.
+    static func rosterChanges(_ changes: RosterChanges, now: Millis, localHost: String) -> String? {
+        guard !changes.isEmpty else { return nil }
+        var lines = ["git-coord: since your last turn, among the other sessions on this repository:"]
+        for session in changes.joined {
+            lines.append("- joined: " + describe(session, now: now, localHost: localHost, maxFiles: 3).dropFirst(2))
+        }
+        for session in changes.restarted {
+            lines.append("- restarted: session \(quoted(session.name)), \(branchText(session.record))")
+        }
+        for departure in changes.left {
+            let how: String
+            if departure.session?.processGone == true {
+                how = "is gone (its agent process ended without saying so); its claims no longer hold"
+            } else if departure.session?.state == .ended {
+                how = "ended"
+            } else {
+                how = "went quiet (no sign of it for coord.sessionTTL); its claims no longer hold"
+            }
+            lines.append("- session \(quoted(departure.name)) \(how)")
+        }
+        return lines.joined(separator: "\n")
+    }
+
     /// Why an edit of `path` overlaps other sessions: each session once, with its branch, task and what it has
     /// (a claim, with its pattern, reason and expiry; or the file touched or changed, and when).
     static func conflictReason(path: String, overlaps: [Overlap], now: Millis, localHost: String) -> String {

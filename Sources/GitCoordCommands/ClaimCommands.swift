@@ -45,12 +45,7 @@ struct ClaimCommand: ParsableCommand {
 
     func validate() throws {
         if paths.isEmpty { throw ValidationError("Give at least one path or pattern.") }
-        if let ttl {
-            guard let seconds = try? DurationParser.seconds(ttl) else {
-                throw ValidationError("Cannot read --ttl '\(ttl)' as a duration: write it as 90s, 30m, 2h or 1d.")
-            }
-            if seconds <= 0 { throw ValidationError("--ttl must be longer than zero.") }
-        }
+        if let ttl { _ = try durationOption(ttl, "--ttl", positive: true) }
         if let reason, reason.count > Coordination.maximumReasonLength {
             throw ValidationError("--reason is too long (at most \(Coordination.maximumReasonLength) characters).")
         }
@@ -60,7 +55,7 @@ struct ClaimCommand: ParsableCommand {
         try withSession(sessionOptions) { coordination, session in
             let directory = FileManager.default.currentDirectoryPath
             let patterns = try paths.map { try ClaimPattern.parse($0, in: coordination.repository, from: directory) }
-            let seconds = try ttl.map(DurationParser.seconds) ?? coordination.claimTTL()
+            let seconds = try ttl.map { try durationOption($0, "--ttl", positive: true) } ?? coordination.claimTTL()
             do {
                 let outcomes = remote || coordination.claimsOnRemoteByDefault
                     ? try coordination.claimOnRemote(patterns, for: session, ttl: seconds, reason: reason, force: force,

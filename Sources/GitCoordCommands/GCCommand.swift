@@ -35,8 +35,8 @@ struct GC: ParsableCommand {
     var verbose = false
 
     func validate() throws {
-        if let retention { _ = try DurationParser.seconds(retention) }
-        if let staleAfter { _ = try DurationParser.seconds(staleAfter) }
+        if let retention { _ = try durationOption(retention, "--retention") }
+        if let staleAfter { _ = try durationOption(staleAfter, "--stale-after") }
     }
 
     func run() throws {
@@ -50,8 +50,8 @@ struct GC: ParsableCommand {
         }
         try withCoordination { coordination in
             var policy = try coordination.retentionPolicy()
-            if let retention { policy.retention = try DurationParser.seconds(retention) }
-            if let staleAfter { policy.staleAfter = try DurationParser.seconds(staleAfter) }
+            if let retention { policy.retention = try durationOption(retention, "--retention") }
+            if let staleAfter { policy.staleAfter = try durationOption(staleAfter, "--stale-after") }
             let report = try coordination.collectGarbage(policy, dryRun: dryRun)
             let packed = dryRun ? nil : try StorePacker(repository: coordination.repository).pack(wait: true)
             guard verbose || dryRun else { return }

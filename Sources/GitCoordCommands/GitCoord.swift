@@ -31,7 +31,7 @@ public struct GitCoord: ParsableCommand {
             Init.self, Start.self, List.self, Worktrees.self,
             SetTask.self, Touch.self, Heartbeat.self, Stop.self,
             // Notes and messages
-            Note.self, Send.self, Inbox.self, Feed.self, GC.self,
+            Note.self, Send.self, Inbox.self, Feed.self, Pin.self, Pins.self, Unpin.self, GC.self,
             // Claims
             ClaimCommand.self, Release.self, Claims.self, Check.self,
             // Other clones

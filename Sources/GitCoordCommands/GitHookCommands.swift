@@ -30,6 +30,21 @@ enum GitHookRunner {
     }
 
     static var selector: SessionSelector { SessionSelector.from(environment: Environment.all) }
+
+    /// With a relative core.hooksPath each worktree has its own hooks folder: a worktree made after
+    /// `git coord init` gets git-coord's hooks here (post-checkout after `git worktree add`, and `start`).
+    /// A failure is a warning: it must never get in the way of git, nor of the session.
+    static func installHooksHere(_ coordination: Coordination) {
+        do {
+            if try HookInstaller.installHere(coordination.repository) {
+                printError("git-coord: installed git-coord's hooks in this worktree (core.hooksPath is relative)")
+            }
+        } catch let error as CoordError {
+            printError("git-coord: warning: " + Display.neutralised(error.description) + (error.nextStep.map { "\nhint: " + TerminalHint.text($0) } ?? ""))
+        } catch {
+            printError("git-coord: warning: \(error)")
+        }
+    }
 }
 
 struct PreCommitHook: ParsableCommand {
@@ -97,6 +112,7 @@ struct PostCheckoutHook: ParsableCommand {
 
     static func handle(_ arguments: [String]) throws {
         try GitHookRunner.run { coordination in
+            GitHookRunner.installHooksHere(coordination)
             let sessions = try coordination.sessions()
             let me = coordination.currentSession(GitHookRunner.selector, among: sessions)
             if let me, me.isLive { try coordination.updateSession(me) }

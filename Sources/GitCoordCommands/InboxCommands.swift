@@ -58,11 +58,11 @@ struct Feed: ParsableCommand {
 
     func validate() throws {
         if let limit, limit < 0 { throw ValidationError("--limit must be 0 or more.") }
-        if let since { _ = try DurationParser.seconds(since) }
+        if let since { _ = try durationOption(since, "--since") }
     }
 
     func run() throws {
-        let seconds = try since.map(DurationParser.seconds)
+        let seconds = try since.map { try durationOption($0, "--since") }
         let count = limit.map { $0 == 0 ? nil : $0 } ?? (seconds == nil ? 50 : nil)
         try withCoordination { coordination in
             let now = nowMillis()

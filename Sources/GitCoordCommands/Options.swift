@@ -42,5 +42,22 @@ func withSession<T>(_ options: SessionOptions, _ body: (Coordination, Session) t
 func printJSON<T: Encodable>(_ value: T) throws {
     let encoder = JSONEncoder()
     encoder.outputFormatting = [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes]
-    print(String(decoding: try encoder.encode(value), as: UTF8.self))
+    // Raw text stays raw for scripts; invisible code points are \u escapes, so a terminal shows them.
+    print(Display.escapingInvisibles(inJSON: String(decoding: try encoder.encode(value), as: UTF8.self)))
+}
+
+/// The value of a duration option (`--since 2h`), or a usage error (exit 64) naming the option, what was wrong and
+/// the forms it takes. A bad duration is a mistake in the command line, never a negative answer.
+func durationOption(_ text: String, _ option: String, positive: Bool = false) throws -> Double {
+    let shown = "\(option) '\(Display.abbreviated(text))'"
+    let seconds: Double
+    do {
+        seconds = try DurationParser.seconds(text)
+    } catch CoordError.durationTooLong {
+        throw ValidationError("\(shown) is longer than the longest duration git-coord takes; write \(DurationParser.forms).")
+    } catch {
+        throw ValidationError("\(shown) is not a duration: write \(DurationParser.forms).")
+    }
+    if positive && seconds <= 0 { throw ValidationError("\(option) must be longer than zero.") }
+    return seconds
 }

@@ -30,6 +30,7 @@ struct Start: ParsableCommand {
         try withCoordination { coordination in
             let session = try coordination.start(.init(name: name, task: task, agent: agent))
             print(session.id)
+            GitHookRunner.installHooksHere(coordination)
         }
     }
 }

@@ -37,7 +37,7 @@ struct Sync: ParsableCommand {
 
     func validate() throws {
         if let watch {
-            guard let seconds = try? DurationParser.seconds(watch), seconds >= 1 else {
+            guard try durationOption(watch, "--watch") >= 1 else {
                 throw ValidationError("--watch needs a duration of at least 1s, such as 30s or 5m.")
             }
         }

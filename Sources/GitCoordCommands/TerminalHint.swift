@@ -18,7 +18,7 @@ enum TerminalHint {
         case .startASession: return "start a session here with 'git coord start'"
         case .chooseAName: return "choose another name with --name, or leave it out for a generated one"
         case .useASafeName: return "use letters, digits, '.', '_' and '-' (at most 40), starting with a letter or digit"
-        case .writeADuration: return "write it as a number and a unit: 90s, 15m, 2h, 1d"
+        case .writeADuration: return "write " + DurationParser.forms
         case .tryAgain: return "try again"
         case .addOrNameARemote: return "add it with 'git remote add NAME URL', or name one of the remotes listed"
         case .shareWithRemote(let name): return "share it with 'git coord init --remote \(name)' (or 'git config remote.\(name).coord true')"
@@ -30,6 +30,9 @@ enum TerminalHint {
             return "make it writable, or point core.hooksPath at a folder you can write, and run 'git coord init' again"
         case .moveAsideAndInitAgain(let path): return "move \(path) away (it is not run by git), then run 'git coord init' again"
         case .fixTheSettingsFile: return "nothing was changed; fix or move that file and run the command again"
+        case .seePins: return "see 'git coord pins' for the pins and their ids (at least 4 characters of one)"
+        case .giveAPathInTheWorktree: return "give the path of a file in this worktree"
+        case .fixTheSetting(let key, let example): return "set it with 'git config \(key) \(example)', or remove it with 'git config --unset \(key)'"
         }
     }
 }

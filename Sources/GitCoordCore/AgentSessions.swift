@@ -38,8 +38,11 @@ extension Coordination {
     /// Finds or registers the git-coord session of an agent session (its SessionStart, or any hook that finds
     /// none): resumes it when known, revives it when it had ended, adopts the session handed over by /clear
     /// when `source` is "clear", and otherwise starts a new one. Never makes two sessions for one agent session.
-    public func attachAgentSession(kind: String, agentSessionID: String, source: String?,
-                                   adoptSoleSession: Bool = false) throws -> (session: Session, outcome: AttachOutcome) {
+    /// `preferredName` is the name the user asked for in the agent's environment (numbered when taken);
+    /// `process` is the agent's own process, recorded so that readers on this machine see at once when it is gone.
+    public func attachAgentSession(kind: String, agentSessionID: String, source: String?, adoptSoleSession: Bool = false,
+                                   preferredName: String? = nil, process: ProcessIdentity? = nil)
+        throws -> (session: Session, outcome: AttachOutcome) {
         try Self.validateName(kind, what: "agent kind")
         try Self.validateAgentSessionID(agentSessionID)
         let ref = RefLayout.agent(kind, Self.agentKey(agentSessionID))
@@ -49,8 +52,12 @@ extension Coordination {
             // (wait for it), or was never written by a process that died (rebind it, below).
             if let existing, let session = try session(id: existing.binding.session)
                 ?? (try isRecent(existing.commit) ? waitForSession(id: existing.binding.session) : nil) {
-                if session.isLive { return (try updateSession(session, forceHeartbeat: true), .resumed) }
-                return (try revive(session), .revived)
+                if session.isLive {
+                    return (try updateSession(session, forceHeartbeat: true) { record in
+                        if let process { record.process = process }
+                    }, .resumed)
+                }
+                return (try revive(session, process: process), .revived)
             }
             // Unknown (or bound to a session whose record is gone): bind a session, by compare-and-swap.
             let adoptable = source == "clear" ? try handedOverSession(kind: kind, soleSessionCounts: adoptSoleSession) : nil
@@ -62,12 +69,15 @@ extension Coordination {
                 continue  // another hook of the same agent session bound it first: use its session
             }
             if let adoptable {
-                if let adopted = try adopt(adoptable, agentSessionID: agentSessionID) { return (adopted, .adopted) }
+                if let adopted = try adopt(adoptable, agentSessionID: agentSessionID, process: process) { return (adopted, .adopted) }
                 // Another agent session adopted it meanwhile: this one gets a session of its own.
                 bound = try bind(ref, kind: kind, agentSessionID: agentSessionID, to: Self.newSessionID(), replacing: bound)
             }
             let id = try store.read(AgentBindingKind.self, commit: bound, at: ref).session
-            let started = try start(StartOptions(agent: kind, agentSessionID: agentSessionID), id: id)
+            var options = StartOptions(name: preferredName, agent: kind, agentSessionID: agentSessionID)
+            options.nameIsPreference = true
+            options.process = process
+            let started = try start(options, id: id)
             pruneOrphanAgentRefs()
             return (started, .started)
         }
@@ -153,12 +163,13 @@ extension Coordination {
     }
 
     /// Gives a handed-over session its new agent session id, unless another agent session took it meanwhile.
-    private func adopt(_ session: Session, agentSessionID: String) throws -> Session? {
+    private func adopt(_ session: Session, agentSessionID: String, process: ProcessIdentity?) throws -> Session? {
         let previous = session.record.agentSessionID
         var adopted: SessionRecord?
         try store.update(SessionKind.self, at: RefLayout.session(session.id), message: "adopt \(session.name)") { current in
             guard var record = current?.payload, record.ended == nil, record.agentSessionID == previous else { return nil }
             record.agentSessionID = agentSessionID
+            record.process = process ?? record.process
             record.seen = nowMillis()
             refreshFromWorktree(&record)
             adopted = record
@@ -173,18 +184,19 @@ extension Coordination {
     }
 
     /// An ended or stale session, live again under its name (or a new one, if a live session took the name).
-    private func revive(_ session: Session) throws -> Session {
+    private func revive(_ session: Session, process: ProcessIdentity?) throws -> Session {
         var name: String
         do {
             name = try reserveName(session.name, for: session.id)
         } catch CoordError.nameTaken {
-            name = try reserveName(nil, for: session.id)
+            name = try reserveName(nil, base: session.name, for: session.id)
         }
         var revived = session.record
         try store.update(SessionKind.self, at: RefLayout.session(session.id), message: "resume \(name)") { current in
             guard var record = current?.payload else { throw CoordError.unknownSession(session.id, live: []) }
             record.ended = nil
             record.name = name
+            record.process = process ?? record.process
             record.seen = nowMillis()
             refreshFromWorktree(&record)
             revived = record

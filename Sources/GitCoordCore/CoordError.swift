@@ -19,7 +19,10 @@ public enum CoordError: Error, Equatable, CustomStringConvertible {
     case textTooLong(what: String, limit: Int)
     case invalidText(what: String, reason: String)
     case invalidDuration(String)
+    case durationTooLong(String)
+    case invalidSetting(key: String, value: String, problem: String, example: String)
     case pathOutsideRepository(String)
+    case pathTooLong(String, limit: Int)
     case contention(ref: String)
     case staleLock(String)
     case git(String)
@@ -42,6 +45,12 @@ public enum CoordError: Error, Equatable, CustomStringConvertible {
     case noFreeName
     /// The operating system refused something that is not git's business: running a program, a file, a lock.
     case system(what: String, reason: String)
+    /// No session of that name or id (or prefix) to send to; `closest` are the live names nearest to it.
+    case unknownRecipient(String, closest: [String], live: [String])
+    /// Several live sessions start with what was given.
+    case ambiguousRecipient(String, matching: [String])
+    /// No pin, or several, have this id (prefix).
+    case unknownPin(String, matching: [String])
 
     public var description: String {
         switch self {
@@ -57,6 +66,14 @@ public enum CoordError: Error, Equatable, CustomStringConvertible {
             return "could not find a free session name"
         case .system(let what, let reason):
             return "cannot \(what): \(reason)"
+        case .unknownRecipient(let name, let closest, let live):
+            let guess = closest.isEmpty ? "" : "; did you mean " + closest.map { "'\($0)'" }.joined(separator: " or ") + "?"
+            let list = live.isEmpty ? "there are no live sessions" : "live sessions: \(live.joined(separator: ", "))"
+            return "no session '\(name)'\(guess) (\(list))"
+        case .ambiguousRecipient(let name, let matching):
+            return "'\(name)' could be any of \(matching.joined(separator: ", ")): give more of the name"
+        case .unknownPin(let id, let matching):
+            return matching.isEmpty ? "no pin '\(id)'" : "'\(id)' names several pins: \(matching.joined(separator: ", "))"
         case .bareRepository:
             return "this is a bare repository: sessions live in a work tree"
         case .notEnabled:
@@ -82,6 +99,13 @@ public enum CoordError: Error, Equatable, CustomStringConvertible {
             return "\(what): \(reason)"
         case .invalidDuration(let text):
             return "cannot read '\(text)' as a duration"
+        case .durationTooLong(let text):
+            return "'\(text)' is longer than the longest duration git-coord takes (365d)"
+        case .invalidSetting(let key, let value, let problem, _):
+            return "\(key) is set to '\(value)' in the git config: \(problem)"
+        case .pathTooLong(let path, let limit):
+            return "a path of \(path.utf8.count) bytes (\(Display.abbreviated(path))) is longer than any path git can "
+                + "check out (\(limit) bytes)"
         case .pathOutsideRepository(let path):
             return "'\(path)' is outside the repository"
         case .contention(let ref):
@@ -132,7 +156,9 @@ public enum CoordError: Error, Equatable, CustomStringConvertible {
         case .sessionEnded, .sessionInOtherClone: return .startASession
         case .nameTaken, .noFreeName: return .chooseAName
         case .invalidName: return .useASafeName
-        case .invalidDuration: return .writeADuration
+        case .invalidDuration, .durationTooLong: return .writeADuration
+        case .pathTooLong: return .giveAPathInTheWorktree
+        case .invalidSetting(let key, _, _, let example): return .fixTheSetting(key: key, example: example)
         case .contention, .sessionIDTaken: return .tryAgain
         case .unknownRemote: return .addOrNameARemote
         case .remoteNotShared(let name): return .shareWithRemote(name)
@@ -142,6 +168,8 @@ public enum CoordError: Error, Equatable, CustomStringConvertible {
         case .hooksNotWritable: return .makeTheHooksFolderWritable
         case .hookInTheWay(let path): return .moveAsideAndInitAgain(path)
         case .agentSettings: return .fixTheSettingsFile
+        case .unknownPin: return .seePins
+        case .unknownRecipient: return .seeAllSessions
         default: return nil
         }
     }
@@ -172,4 +200,8 @@ public enum NextStep: Equatable, Sendable {
     case makeTheHooksFolderWritable
     case moveAsideAndInitAgain(String)
     case fixTheSettingsFile
+    case giveAPathInTheWorktree
+    /// A git config key holds a value git-coord cannot use: set it to `example`, or remove it.
+    case fixTheSetting(key: String, example: String)
+    case seePins
 }

@@ -34,15 +34,15 @@ public final class Coordination {
             return cachedClone
         }
         var settings = Settings()
-        if let ttl = repository.configString("coord.sessionTTL") {
-            settings.sessionTTL = try DurationParser.seconds(ttl)
-        }
-        if let interval = repository.configString("coord.heartbeatInterval") {
-            settings.heartbeatInterval = try DurationParser.seconds(interval)
-        }
+        var problems: [String] = []
+        settings.sessionTTL = repository.durationSetting("coord.sessionTTL", or: settings.sessionTTL, example: "15m",
+                                                         positive: true, warnings: &problems)
+        settings.heartbeatInterval = repository.durationSetting("coord.heartbeatInterval", or: settings.heartbeatInterval,
+                                                                example: "60s", warnings: &problems)
         self.settings = settings
         store.warn = { [unowned self] in self.warn($0) }
         store.recordsWritten = { [repository] in StorePacker.recordsWritten($0, in: repository) }
+        warnings = problems
         if requireEnabled && !isEnabled { throw CoordError.notEnabled }
     }
 
@@ -58,7 +58,7 @@ public final class Coordination {
         }
     }
 
-    func warn(_ message: String) { warnings.append(message) }
+    func warn(_ message: String) { if !warnings.contains(message) { warnings.append(message) } }
 
     // MARK: Records
 

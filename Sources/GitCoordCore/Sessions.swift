@@ -25,9 +25,13 @@ extension Coordination {
 
     public struct StartOptions {
         public var name: String?
+        /// `name` is what the user asked for in the agent's environment: taken if free, else numbered (`name-2`);
+        /// a name given to `git coord start --name` is refused when a live session has it.
+        public var nameIsPreference = false
         public var task: String = ""
         public var agent: String?
         public var agentSessionID: String?
+        public var process: ProcessIdentity?
         public init(name: String? = nil, task: String = "", agent: String? = nil, agentSessionID: String? = nil) {
             self.name = name
             self.task = task
@@ -44,17 +48,23 @@ extension Coordination {
         if let name = options.name { try Self.validateName(name) }
         if let agent = options.agent { try Self.validateName(agent, what: "agent kind") }
 
-        let name = try reserveName(options.name, for: id)
         let now = nowMillis()
         var record = SessionRecord(
-            id: id, name: name, agent: options.agent, agentSessionID: options.agentSessionID,
+            id: id, name: "", agent: options.agent, agentSessionID: options.agentSessionID,
             task: options.task, branch: nil, head: nil, worktree: worktree, host: Self.hostName,
             started: now, seen: now, ended: nil, touched: [], changed: [])
+        refreshFromWorktree(&record)
+        let base = NameGenerator.base(branch: record.branch, worktree: worktree)
+        let name = options.nameIsPreference
+            ? try reserveName(nil, base: options.name ?? base, for: id)
+            : try reserveName(options.name, base: base, for: id)
+        record.name = name
+        if !options.task.isEmpty { record.taskSource = .explicit }
+        record.process = options.process
         // Sync accepts a session from another clone only when it names its clone: without it the session and its
         // claims would be invisible (or void) everywhere else.
         record.clone = try CloneIdentity.id(in: repository)
         record.startClock = try largestClock()
-        refreshFromWorktree(&record)
         try store.update(SessionKind.self, at: RefLayout.session(id), message: "start \(name)") { current in
             guard current == nil else { throw CoordError.sessionIDTaken(id) }
             return record
@@ -62,12 +72,13 @@ extension Coordination {
         return Session(record: record, now: now, ttl: settings.sessionTTL)
     }
 
-    /// Takes `requested` (or a generated name) for session `id` through its arbiter ref, atomically: a name held
-    /// by a live session is refused; one held by an ended or stale session is taken over.
-    func reserveName(_ requested: String?, for id: String) throws -> String {
+    /// Takes `requested` (or a name from `base`, else a generated one) for session `id` through its arbiter ref,
+    /// atomically: a name held by a live session is refused; one held by an ended or stale session is taken over.
+    func reserveName(_ requested: String?, base: String? = nil, for id: String) throws -> String {
         let live = try liveSessions()
         let liveByID = Dictionary(live.map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
-        let candidates = requested.map { [$0] } ?? NameGenerator.candidates(seed: id, avoiding: Set(live.map(\.name)))
+        let candidates = requested.map { [$0] }
+            ?? NameGenerator.candidates(base: base.flatMap { Self.isValidName($0) ? $0 : nil }, seed: id, avoiding: Set(live.map(\.name)))
         for name in candidates {
             do {
                 // An unreadable hold holds nothing: it is replaced.
@@ -149,10 +160,37 @@ extension Coordination {
         return Session(record: written, now: now, ttl: settings.sessionTTL)
     }
 
+    /// The task the session says itself: nothing taken from the user's words replaces it afterwards.
     public func setTask(_ task: String, for session: Session) throws {
         try Self.validateTask(task)
-        try updateSession(session) { $0.task = task }
+        try updateSession(session) { record in
+            record.task = task
+            record.taskSource = .explicit
+        }
     }
+
+    /// A task taken from what the user asked (`source` .title: the title the agent generated; .prompt: the first
+    /// line of the first prompt): a title replaces a task taken from a prompt; nothing replaces a task the session
+    /// set itself; a prompt is taken only while there is no task at all.
+    public static func propose(task text: String, source: TaskSource, to record: inout SessionRecord) {
+        guard record.taskSource != .explicit else { return }
+        let line = text.split(whereSeparator: \.isNewline).lazy.map { String($0).trimmingSpacesAndTabs }.first { !$0.isEmpty }
+        guard let line else { return }
+        let task = line.count > Self.proposedTaskLength ? String(line.prefix(Self.proposedTaskLength - 1)) + "…" : line
+        switch source {
+        case .title where record.task != task || record.taskSource != .title:
+            record.task = task
+            record.taskSource = .title
+        case .prompt where record.task.isEmpty && record.taskSource == nil:
+            record.task = task
+            record.taskSource = .prompt
+        default:
+            return
+        }
+    }
+
+    /// A task taken from the user's words is cut to this many characters: one line in a listing.
+    public static let proposedTaskLength = 100
 
     /// Records repository-relative paths as touched now; the newest touch of each path wins. `scan` says how much
     /// of the worktree to look at for uncommitted files (agents' edit hooks: only the edited paths, mostly).
@@ -181,6 +219,9 @@ extension Coordination {
     }
 
     static let clockWarning = "this machine's clock "
+
+    /// `coord.taskFromPrompt=false`: the first prompt never becomes the task (for users who keep secrets in prompts).
+    public var takesTaskFromPrompt: Bool { repository.configBool("coord.taskFromPrompt") ?? true }
 
     /// A record holds at most this many touched and changed files each, the newest.
     public static let maximumFiles = 200
@@ -246,5 +287,14 @@ extension Coordination {
         }
         if name.contains("..") || name.hasSuffix(".lock") || name.hasSuffix(".") { return "git does not allow it in a ref name" }
         return nil
+    }
+}
+
+extension String {
+    var trimmingSpacesAndTabs: String {
+        var text = Substring(self)
+        while let first = text.first, first.isWhitespace { text.removeFirst() }
+        while let last = text.last, last.isWhitespace { text.removeLast() }
+        return String(text)
     }
 }

@@ -25,8 +25,11 @@ enum ToolHint {
         case .addOrNameARemote, .shareWithRemote, .checkTheRemote:
             return "remotes are the user's to set up: tell the user what failed ('git coord sync' shows it)"
         case .removeAnIdleLock(let path): return "ask the user to remove \(path) if no git-coord or git process is running"
+        case .seePins: return "call pins for the pins and their ids (at least 4 characters of one)"
         case .makeTheHooksFolderWritable, .moveAsideAndInitAgain, .fixTheSettingsFile:
             return "this needs the user: tell them what the error says"
+        case .giveAPathInTheWorktree: return "give the path of a file in this worktree"
+        case .fixTheSetting(let key, let example): return "ask the user to run 'git config \(key) \(example)'"
         }
     }
 }

@@ -29,6 +29,13 @@ public enum Environment {
         return result
     }
 
+    /// The user's login name ($USER, else the password database, else "someone").
+    public static var userName: String {
+        if let user = nonEmpty("USER") { return user }
+        guard let entry = getpwuid(getuid()), let name = entry.pointee.pw_name else { return "someone" }
+        return String(cString: name)
+    }
+
     /// The current directory, or "." when it cannot be read (deleted under us).
     public static var currentDirectory: String {
         guard let cwd = getcwd(nil, 0) else { return "." }

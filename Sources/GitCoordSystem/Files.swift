@@ -39,6 +39,24 @@ public enum Files {
         return bytes
     }
 
+    /// The first `limit` bytes of a file (all of a shorter one), or nil when it does not exist or cannot be read.
+    public static func readPrefix(_ path: String, limit: Int) -> [UInt8]? {
+        let fd = retryingInterrupts { open(path, O_RDONLY | O_CLOEXEC) }
+        guard fd >= 0 else { return nil }
+        defer { close(fd) }
+        var bytes = [UInt8](repeating: 0, count: limit)
+        var filled = 0
+        while filled < limit {
+            let count = bytes.withUnsafeMutableBytes { buffer in
+                retryingInterrupts { Glibc.read(fd, buffer.baseAddress! + filled, limit - filled) }
+            }
+            if count < 0 { return nil }
+            if count == 0 { break }
+            filled += count
+        }
+        return Array(bytes[0..<filled])
+    }
+
     /// Reads `fd` to its end, keeping the first `limit` bytes; the rest (up to `drainAtMost`) is read and dropped,
     /// so that the process writing into a pipe never meets a broken pipe.
     static func readToEnd(_ fd: Int32, keeping limit: Int, what: String, drainAtMost: Int = 1 << 30) throws -> [UInt8] {
@@ -134,6 +152,15 @@ public enum Files {
         var info = stat()
         guard fstat(fd, &info) == 0 else { throw SystemError("read the size of", path: path) }
         return Int(info.st_size)
+    }
+
+    /// Appends `bytes` to `path` (created with `mode` when absent) in one write: lines appended by several
+    /// processes at once do not interleave.
+    public static func append(_ path: String, _ bytes: [UInt8], mode: mode_t = 0o600) throws {
+        let fd = retryingInterrupts { open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, mode) }
+        guard fd >= 0 else { throw SystemError("write", path: path) }
+        defer { close(fd) }
+        try writeAll(fd, bytes, path: path)
     }
 
     /// Creates `path` only if it does not exist (`O_EXCL`); false when it does.

@@ -6,6 +6,12 @@ public struct ProcessResult: CustomStringConvertible, Sendable {
     public let stdout: String
     public let stderr: String
 
+    public init(status: Int32, stdout: String, stderr: String) {
+        self.status = status
+        self.stdout = stdout
+        self.stderr = stderr
+    }
+
     public var succeeded: Bool { status == 0 }
     /// stdout without its final newline.
     public var output: String { stdout.hasSuffix("\n") ? String(stdout.dropLast()) : stdout }

@@ -39,8 +39,9 @@ import Testing
         let second = try scratch.hook("claude", "UserPromptSubmit", session: "agent-b", in: worktreeB)
         #expect(second.result.stdout.isEmpty, "delivered once, never again: \(second.result)")
         // The author never gets its own note, and `git coord inbox` has nothing left for B either.
+        // (A is told only that B joined after it started.)
         let own = try scratch.hook("claude", "UserPromptSubmit", session: "agent-a")
-        #expect(own.result.stdout.isEmpty, "\(own.result)")
+        #expect(own.context?.contains("Renamed getLabel") == false && own.context?.contains("joined: session") == true, "\(own.result)")
         #expect(try scratch.coordOK("inbox", in: worktreeB, env: ["GIT_COORD_SESSION": try id(scratch, "agent-b")]).isEmpty)
 
         // Between tool calls of a long run: PostToolUse delivers what arrived since.

@@ -80,24 +80,30 @@ import Testing
         #expect(leftovers == ["coord-v1-sessions"])
     }
 
-    @Test func aLockLeftByAKilledWriterIsCleared() throws {
+    @Test func aLockLeftByAKilledWriterIsTakenAtOnce() throws {
         let scratch = try Scratch()
         try scratch.coordOK("init")
         try scratch.coordOK("start", "--name", "a", "--task", "before")
         try scratch.coordOK("list")
         let cache = scratch.repo + Self.sessionsCache
         let lock = cache + ".lock"
-        // A fresh lock belongs to a writer at work: the cache is left to it.
+        // A writer at work holds its lock file with flock: the cache is left to it.
         try Data("half-written".utf8).write(to: URL(fileURLWithPath: lock))
+        // (-o: the flock process alone holds it, so killing it frees it, as the kernel frees a killed writer's.)
+        let writer = try Background(["-o", lock, "sleep", "3"], in: scratch.repo, environment: scratch.environment,
+                                    executable: "/usr/bin/flock")
+        defer { writer.kill(); writer.wait() }
+        usleep(200_000)
         try scratch.coordOK("task", "--session", "a", "after")
         #expect(try scratch.coordOK("list").contains("task: after"))
         #expect(FileManager.default.fileExists(atPath: lock))
         #expect(try !String(contentsOfFile: cache, encoding: .isoLatin1).contains("after"), "not rewritten under a live lock")
-        // An old one was left by a killed process: removed, and the next listing writes the cache again.
-        try FileManager.default.setAttributes([.modificationDate: Date(timeIntervalSinceNow: -120)], ofItemAtPath: lock)
+        // Killed, it left the file behind, and the kernel its flock: the next listing takes it and writes the cache.
+        writer.kill()
+        writer.wait()
+        #expect(FileManager.default.fileExists(atPath: lock))
         try scratch.coordOK("list")
         #expect(!FileManager.default.fileExists(atPath: lock))
-        try scratch.coordOK("list")
         #expect(try String(contentsOfFile: cache, encoding: .isoLatin1).contains("after"))
     }
 
@@ -105,8 +111,7 @@ import Testing
         let scratch = try Scratch()
         try scratch.coordOK("init")
         try scratch.coordOK("start", "--name", "a", "--task", "unwritable cache")
-        // A file where the cache folder would go: every write fails, as on a read-only repository. (Writers made the
-        // folder already, for their count of records to pack: StorePacker.)
+        // A file where the cache folder would go: every write fails, as on a read-only repository.
         try FileManager.default.removeItem(atPath: scratch.repo + "/.git/coord")
         try Data("not a folder".utf8).write(to: URL(fileURLWithPath: scratch.repo + "/.git/coord"))
         let result = try scratch.coord(["list"])

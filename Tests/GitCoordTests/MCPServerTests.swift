@@ -29,7 +29,8 @@ import Testing
                                     in: worktree, environment: env)
         #expect(client.succeeded, "\(client)")
         let report = try #require(try JSONSerialization.jsonObject(with: Data(client.stdout.utf8)) as? [String: Any], "\(client)")
-        #expect(report["tools"] as? [String] == ["check", "claim", "inbox", "list_sessions", "note", "release", "send", "set_task"])
+        #expect(report["tools"] as? [String] == ["check", "claim", "inbox", "list_sessions", "note", "pin", "pins", "release", "send",
+                                                 "set_task", "unpin"])
         #expect(report["failures"] as? [String] == [], "\(report)")
         #expect((report["checks"] as? Int ?? 0) >= 20)
 
@@ -87,6 +88,6 @@ import Testing
         let initialized = answers.first { $0["id"] as? Int == 0 }
         #expect(initialized?["error"] == nil && (initialized?["result"] as? [String: Any])?["capabilities"] != nil, "\(server)")
         let tools = ((answers.first { $0["id"] as? Int == 1 }?["result"] as? [String: Any])?["tools"] as? [[String: Any]]) ?? []
-        #expect(tools.count == 8, "\(server)")
+        #expect(tools.count == 11, "\(server)")
     }
 }

@@ -53,6 +53,18 @@ import Testing
         #expect(result.stdout.components(separatedBy: message).count - 1 == 2, "\(result)")
     }
 
+    @Test func doctorExampleContinuesTheQuickStart() throws {
+        let blocks = try ["## Quick start", "### Damage and repair: `git coord doctor`"]
+            .map { try #require(Self.shellBlock(after: $0), "no shell example after \($0)") }
+        let result = try Self.runPasted(blocks.joined(separator: "\n") + "\necho \"last doctor: $?\"", exitOnError: false)
+        #expect(!result.stderr.contains("fatal:"), "\(result)")
+        let ref = "refs/coord/v1/log/0badc0ffee00"
+        #expect(result.stderr.contains("warning: skipping record 4b825dc642cb of \(ref): it points at a tree"), "\(result)")
+        #expect(result.stdout.contains("\(ref): broken-target: it points at a tree"), "\(result)")
+        #expect(result.stdout.contains("removed \(ref): broken-target"), "\(result)")
+        #expect(result.stdout.hasSuffix("last doctor: 0\n"), "\(result)")
+    }
+
     @Test func syncExampleWorksWhenPasted() throws {
         let script = try #require(Self.shellBlock(after: "Try it with a local bare remote"))
         let result = try Self.runPasted(script)

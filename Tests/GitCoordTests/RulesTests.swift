@@ -1,4 +1,5 @@
 import Foundation
+import GitCoordSystem
 import Testing
 @testable import GitCoordAgents
 @testable import GitCoordCore
@@ -38,6 +39,41 @@ import Testing
         #expect(key.hasPrefix("h") && key.count == 33, "an unsafe id is hashed")
         #expect(AgentBindingKind.problem(with: binding, at: RefLayout.agent("claude", key)) == nil)
         #expect(AgentBindingKind.problem(with: binding, at: RefLayout.agent("codex", key)) != nil)
+    }
+
+    // MARK: Awareness rules
+
+    @Test func namesComeFromBranchesSafelyAndNumberedWhenTaken() {
+        #expect(NameGenerator.base(branch: "ui/fixes", worktree: "/w/app") == "ui-fixes")
+        #expect(NameGenerator.base(branch: nil, worktree: "/w/app-b") == "app-b")
+        #expect(NameGenerator.base(branch: "feature/été//x..y.lock", worktree: "/w") == "feature-t-x.y")
+        #expect(NameGenerator.base(branch: "---", worktree: "/") == nil)
+        #expect(NameGenerator.base(branch: String(repeating: "a", count: 80), worktree: "/w")?.count == 36)
+        let names = NameGenerator.candidates(base: "main", seed: "46ab0b2c37ce", avoiding: ["main", "main-2"])
+        #expect(Array(names.prefix(2)) == ["main-3", "main-4"])
+    }
+
+    @Test func aProcessIsToldApartFromALaterOneWithItsPid() throws {
+        let me = try #require(Processes.info(getpid()))
+        let boot = try #require(Processes.bootID)
+        #expect(!Session.isGone(ProcessIdentity(pid: me.pid, started: me.started, boot: boot)))
+        #expect(Session.isGone(ProcessIdentity(pid: me.pid, started: me.started + 1, boot: boot)), "a reused pid")
+        #expect(Session.isGone(ProcessIdentity(pid: Int32.max - 1, started: 1, boot: boot)), "no such process")
+        #expect(!Session.isGone(ProcessIdentity(pid: Int32.max - 1, started: 1, boot: "another-machine")), "elsewhere: the TTL")
+    }
+
+    @Test func tasksFromWordsNeverReplaceTheSessionsOwn() {
+        var record = SessionRecord(id: "46ab0b2c37ce", name: "a", agent: "claude", agentSessionID: "x", task: "", branch: nil,
+                                   head: nil, worktree: "/w", host: "h", started: 1, seen: 1, ended: nil, touched: [], changed: [])
+        Coordination.propose(task: "\n  first line  \nsecond", source: .prompt, to: &record)
+        #expect(record.task == "first line" && record.taskSource == .prompt)
+        Coordination.propose(task: "another prompt", source: .prompt, to: &record)
+        #expect(record.task == "first line")
+        Coordination.propose(task: String(repeating: "t", count: 300), source: .title, to: &record)
+        #expect(record.task.count == 100 && record.taskSource == .title)
+        record.taskSource = .explicit
+        Coordination.propose(task: "a title", source: .title, to: &record)
+        #expect(record.taskSource == .explicit && record.task.count == 100)
     }
 
     // MARK: Fork rules

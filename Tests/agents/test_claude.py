@@ -246,9 +246,6 @@ def test_one_shot_model_may_not_sync_or_init_without_asking(lab):
     assert lab.git("config", "--get", "coord.enabled").stdout.strip() == "true"
 
 
-@pytest.mark.xfail(strict=True, reason="issue 11 (not built yet): the session's task stays empty although Claude Code "
-                   "generated a title for it (the side request 'You are naming a coding session', answered here; "
-                   "passed to hooks as session_title, and written to the transcript as an ai-title line)")
 def test_task_comes_from_the_title_claude_code_generated(lab):
     install_claude(lab, lab.main)
     alice = ClaudeSession(lab, lab.main, lab.script("alice"), titles=True).start()

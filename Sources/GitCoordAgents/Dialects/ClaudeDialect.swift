@@ -62,7 +62,7 @@ enum ClaudeEvents {
     static func event(from input: [UInt8], editTools: [String],
                       editedPaths: (HookEventFields.ToolInput) -> [String]) throws -> AgentEvent {
         let (fields, name, session) = try HookEventFields.decode(input)
-        var event = AgentEvent(kind: .ignored, nativeName: name, agentSessionID: session, cwd: fields.cwd)
+        var event = AgentEvent(fields, name: name, session: session)
         switch name {
         case "SessionStart": event.kind = .sessionStart(source: fields.source)
         case "UserPromptSubmit": event.kind = .promptSubmit

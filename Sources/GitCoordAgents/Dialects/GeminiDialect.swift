@@ -19,7 +19,7 @@ public struct GeminiDialect: AgentDialect {
 
     public func event(from input: [UInt8]) throws -> AgentEvent {
         let (fields, name, session) = try HookEventFields.decode(input)
-        var event = AgentEvent(kind: .ignored, nativeName: name, agentSessionID: session, cwd: fields.cwd)
+        var event = AgentEvent(fields, name: name, session: session)
         switch name {
         case "SessionStart": event.kind = .sessionStart(source: fields.source)
         case "BeforeAgent": event.kind = .promptSubmit

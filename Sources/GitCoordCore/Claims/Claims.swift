@@ -16,8 +16,7 @@ extension Coordination {
 
     /// coord.claimTTL, or one hour.
     public func claimTTL() throws -> Double {
-        guard let text = repository.configString(Self.claimTTLKey) else { return Self.defaultClaimTTL }
-        return try DurationParser.seconds(text)
+        try repository.durationSetting(Self.claimTTLKey, example: "1h", positive: true) ?? Self.defaultClaimTTL
     }
 
     /// Every readable claim, live or void, in ref order.

@@ -37,15 +37,56 @@ public final class Repository {
     public static func discover(from path: String? = nil) throws -> Repository {
         LibGit2.ensureInitialised()
         var pointer: OpaquePointer?
-        let code = path == nil
-            ? git_repository_open_ext(&pointer, nil, UInt32(GIT_REPOSITORY_OPEN_FROM_ENV.rawValue), nil)
-            : git_repository_open_ext(&pointer, path, 0, nil)
+        let workTree = path == nil ? Environment.nonEmpty("GIT_WORK_TREE") : nil
+        let code: Int32
+        if let workTree {
+            code = openFromEnvironment(&pointer, workTree: workTree, environment: Environment.all)
+        } else if path == nil {
+            code = git_repository_open_ext(&pointer, nil, UInt32(GIT_REPOSITORY_OPEN_FROM_ENV.rawValue), nil)
+        } else {
+            code = git_repository_open_ext(&pointer, path, 0, nil)
+        }
         let shown = path ?? currentDirectory()
         if code == GIT_ENOTFOUND.rawValue {
             throw CoordError.notARepository(shown)
         }
         if code < 0 { throw openFailure(code, path: shown) }
         return Repository(pointer: pointer!)
+    }
+
+    /// What `GIT_REPOSITORY_OPEN_FROM_ENV` does, plus the `GIT_WORK_TREE` it refuses ("unimplemented" in libgit2
+    /// 1.5.1): the layout of `git --git-dir=~/.dotfiles --work-tree=~`, whose hooks get both variables. As git
+    /// does: open `GIT_DIR` exactly (else search from here, within `GIT_CEILING_DIRECTORIES`), take
+    /// `GIT_INDEX_FILE` and `GIT_NAMESPACE`, and make `GIT_WORK_TREE` (relative to here) the work tree.
+    private static func openFromEnvironment(_ pointer: inout OpaquePointer?, workTree: String,
+                                            environment: [String: String]) -> Int32 {
+        let here = currentDirectory()
+        func absolute(_ path: String) -> String { path.hasPrefix("/") ? path : here + "/" + path }
+        var code: Int32
+        if let gitDir = environment["GIT_DIR"], !gitDir.isEmpty {
+            let flags = GIT_REPOSITORY_OPEN_NO_SEARCH.rawValue | GIT_REPOSITORY_OPEN_NO_DOTGIT.rawValue
+            code = git_repository_open_ext(&pointer, absolute(gitDir), UInt32(flags), nil)
+        } else {
+            let acrossFileSystems = ["true", "yes", "on", "1"].contains(environment["GIT_DISCOVERY_ACROSS_FILESYSTEM"]?.lowercased() ?? "")
+            let flags = acrossFileSystems ? GIT_REPOSITORY_OPEN_CROSS_FS.rawValue : 0
+            code = git_repository_open_ext(&pointer, here, UInt32(flags), environment["GIT_CEILING_DIRECTORIES"])
+        }
+        guard code == 0, let repository = pointer else { return code }
+        if let indexFile = environment["GIT_INDEX_FILE"], !indexFile.isEmpty {
+            var index: OpaquePointer?
+            code = git_index_open(&index, absolute(indexFile))
+            if code == 0 { code = git_repository_set_index(repository, index) }
+            if index != nil { git_index_free(index) }
+        }
+        if code == 0, let namespace = environment["GIT_NAMESPACE"], !namespace.isEmpty {
+            code = git_repository_set_namespace(repository, namespace)
+        }
+        if code == 0 { code = git_repository_set_workdir(repository, absolute(workTree), 0) }
+        if code != 0 {
+            git_repository_free(repository)
+            pointer = nil
+        }
+        return code
     }
 
     /// Why a repository could not be opened. libgit2 reports a format extension it does not know only in its

@@ -33,7 +33,14 @@ public enum GitHookScripts {
         # The \(name) hook that was here before is kept as \(name)\(chainedSuffix) and runs first, unchanged.
         chained="${0%/*}/\(name)\(chainedSuffix)"
         if [ -x "$chained" ]; then
-            "$chained" "$@" || exit $?
+            # A plain sh script runs under this hook's name, as git would have run it: husky's hooks find their
+            # work from $0. Anything else is run as it is.
+            read -r first < "$chained" || :
+            case "$first" in
+            "#!/bin/sh" | "#!/usr/bin/env sh") (. "$chained"); status=$? ;;
+            *) "$chained" "$@"; status=$? ;;
+            esac
+            [ $status -eq 0 ] || exit $status
         fi
         # Not installed here: nothing to do. (git-coord directly, not 'git coord': one process less per commit.)
         command -v git-coord >/dev/null 2>&1 || exit 0

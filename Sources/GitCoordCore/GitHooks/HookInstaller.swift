@@ -8,39 +8,85 @@ import FoundationEssentials
 import Foundation
 #endif
 
-/// Installs and removes git-coord's git hooks in the folder git really runs hooks from, keeping the user's.
+/// Installs and removes git-coord's git hooks in every folder git really runs this repository's hooks from,
+/// keeping the user's.
 ///
-/// Installing twice changes nothing; a hook git-coord did not write is never overwritten or deleted: it is
-/// renamed to `NAME.before-coord` (which git never runs by itself) and run by git-coord's hook, and renamed
-/// back on uninstall.
+/// That is one folder (`.git/hooks`, or an absolute `core.hooksPath`), or, for a relative `core.hooksPath`
+/// (`.githooks`, husky's `.husky/_`), one per worktree: git resolves it against the top of the worktree it runs
+/// in. A worktree added later gets its copy from the post-checkout hook that `git worktree add` runs
+/// (`installHere`), and `git coord start` installs into its worktree too.
 public struct HookInstaller {
-    public let directory: String
+    public let folders: [HookFolder]
 
     public init(repository: Repository) {
-        directory = Self.hooksDirectory(of: repository)
+        folders = Self.hooksDirectories(of: repository).map(HookFolder.init(directory:))
     }
 
-    /// `core.hooksPath` when set (`~/` expanded; relative to the worktree's top, as git does), else the
-    /// shared `.git/hooks`, which every worktree of the repository uses.
-    static func hooksDirectory(of repository: Repository) -> String {
+    /// `core.hooksPath` when set (`~/` expanded; relative to each worktree's top, as git does), else the
+    /// shared `.git/hooks`, which every worktree of the repository uses. The current worktree's comes first.
+    static func hooksDirectories(of repository: Repository) -> [String] {
         guard var path = repository.configString("core.hooksPath"), !path.isEmpty else {
-            return repository.commonDir + "/hooks"
+            return [repository.commonDir + "/hooks"]
         }
         if path == "~" || path.hasPrefix("~/") {
             path = (Environment["HOME"] ?? "") + path.dropFirst()
         }
-        if !path.hasPrefix("/") { path = (repository.workdir ?? repository.commonDir) + "/" + path }
-        return Repository.lexicallyNormalised(path)
+        if path.hasPrefix("/") { return [Repository.lexicallyNormalised(path)] }
+        let here = repository.workdir ?? repository.commonDir
+        // A worktree whose folder is gone (prunable) runs no hooks.
+        let tops = (try? repository.worktrees())?.filter { !$0.isPrunable }.map { $0.isBare ? repository.commonDir : $0.path } ?? []
+        var seen = Set<String>()
+        return ([here] + tops).map { Repository.lexicallyNormalised($0 + "/" + path) }.filter { seen.insert($0).inserted }
     }
 
-    /// Installs every hook; returns the paths of user hooks that are now chained.
+    /// Installs every hook in every folder; returns the paths of user hooks that are now chained. Every folder is
+    /// checked before any is changed, so a refusal leaves everything as it was.
     @discardableResult
     public func install() throws -> [String] {
+        for folder in folders { try folder.checkInstallable() }
+        return try folders.flatMap { try $0.install() }
+    }
+
+    /// Removes git-coord's hooks and puts the user's back where they were, in every folder.
+    public func uninstall() throws {
+        for folder in folders { try folder.uninstall() }
+    }
+
+    /// With a relative `core.hooksPath`, installs the hooks into this worktree's own folder when they are not all
+    /// there (a worktree added after `git coord init`); nothing otherwise. Cheap when they are: four small reads.
+    /// Returns whether it installed anything.
+    @discardableResult
+    public static func installHere(_ repository: Repository) throws -> Bool {
+        guard let path = repository.configString("core.hooksPath"), !path.isEmpty, !path.hasPrefix("/"),
+              !path.hasPrefix("~"), let workdir = repository.workdir else { return false }
+        let folder = HookFolder(directory: Repository.lexicallyNormalised(workdir + "/" + path))
+        guard !folder.isCurrent else { return false }
+        try folder.checkInstallable()
+        _ = try folder.install()
+        return true
+    }
+}
+
+/// One folder git runs hooks from. A hook git-coord did not write is never overwritten or deleted: it is renamed to
+/// `NAME.before-coord` (which git never runs by itself) and run by git-coord's hook, and renamed back on uninstall.
+public struct HookFolder {
+    public let directory: String
+
+    /// Whether git-coord's hooks here are the current scripts (installing would change nothing).
+    var isCurrent: Bool {
+        GitHookScripts.names.allSatisfy { readStart(of: path($0), upTo: 1 << 16) == GitHookScripts.script(for: $0) }
+    }
+
+    /// The folder can be written and no hook of the user's is in the way.
+    func checkInstallable() throws {
         try ensureWritableDirectory()
-        // Look before changing anything, so that a refusal leaves everything as it was.
         for name in GitHookScripts.names where exists(path(name)) && !isOurs(path(name)) && exists(chained(name)) {
             throw CoordError.hookInTheWay(chained(name))
         }
+    }
+
+    /// Installs every hook (after `checkInstallable`); returns the paths of user hooks that are now chained.
+    func install() throws -> [String] {
         var chainedHooks: [String] = []
         for name in GitHookScripts.names {
             let hook = path(name)
@@ -59,12 +105,12 @@ public struct HookInstaller {
     }
 
     /// Removes git-coord's hooks and puts the user's back where they were.
-    public func uninstall() throws {
+    func uninstall() throws {
         guard isDirectory(directory) else { return }
         for name in GitHookScripts.names {
             let hook = path(name)
             if exists(hook) && !isOurs(hook) { continue }  // the user's own: leave it alone
-            if exists(hook), unlink(hook) != 0 { throw CoordError.hooksNotWritable(directory) }
+            if exists(hook) { do { try Files.remove(hook) } catch { throw CoordError.hooksNotWritable(directory) } }
             if exists(chained(name)) { try move(chained(name), to: hook) }
         }
     }
@@ -106,7 +152,7 @@ public struct HookInstaller {
     private func ensureWritableDirectory() throws {
         if !isDirectory(directory) {
             do {
-                try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+                try Files.makeDirectories(directory)
             } catch {
                 throw CoordError.hooksNotWritable(directory)
             }

@@ -58,16 +58,21 @@ extension Coordination {
     /// How far back a writer looks for an indexed record when its head has none.
     static let indexSearchLimit = 200
 
-    /// The session a direct message goes to: by id, else by name (the live holder of the name first).
+    /// The session a direct message goes to: by id, else by name (the live holder of the name first), else by the
+    /// one live session whose name or id starts with `selector`. A miss names the closest live names.
     public func recipient(_ selector: String) throws -> Session {
         let all = try sessions()
-        let live = all.filter(\.isLive).map(\.name)
+        let liveSessions = all.filter(\.isLive)
+        let live = liveSessions.map(\.name)
         let byName = all.filter { $0.name == selector }
-        guard let target = all.first(where: { $0.id == selector }) ?? byName.first(where: { $0.state != .ended }) ?? byName.first else {
-            throw CoordError.unknownSession(selector, live: live)
+        if let target = all.first(where: { $0.id == selector }) ?? byName.first(where: { $0.state != .ended }) ?? byName.first {
+            if target.state == .ended { throw CoordError.recipientEnded(target.name, live: live) }
+            return target
         }
-        if target.state == .ended { throw CoordError.recipientEnded(target.name, live: live) }
-        return target
+        let prefixed = liveSessions.filter { $0.name.hasPrefix(selector) || $0.id.hasPrefix(selector) }
+        if prefixed.count == 1 { return prefixed[0] }
+        if prefixed.count > 1 { throw CoordError.ambiguousRecipient(selector, matching: prefixed.map(\.name)) }
+        throw CoordError.unknownRecipient(selector, closest: NameSuggestions.closest(to: selector, among: live), live: live)
     }
 
     /// Appends one item to the sender's log by compare-and-swap: only the sender's processes write there, so

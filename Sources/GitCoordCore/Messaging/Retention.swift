@@ -26,8 +26,8 @@ extension Coordination {
     /// The policy from `coord.gcRetention` and `coord.gcStaleAfter`, else the defaults.
     public func retentionPolicy() throws -> RetentionPolicy {
         var policy = RetentionPolicy()
-        if let text = repository.configString("coord.gcRetention") { policy.retention = try DurationParser.seconds(text) }
-        if let text = repository.configString("coord.gcStaleAfter") { policy.staleAfter = try DurationParser.seconds(text) }
+        policy.retention = try repository.durationSetting("coord.gcRetention", example: "7d") ?? policy.retention
+        policy.staleAfter = try repository.durationSetting("coord.gcStaleAfter", example: "7d") ?? policy.staleAfter
         return policy
     }
 

@@ -6,7 +6,20 @@ import Foundation
 
 /// Durations as people write them on a command line: `90s`, `15m`, `2h`, `1d`, `1h30m`; a bare number is seconds.
 public enum DurationParser {
+    /// The longest duration git-coord takes anywhere (a claim, a TTL, a retention): a year. Longer ones are
+    /// mistakes (`--ttl 99999999999h` would expire in the year 11,409,972) and are refused, not clamped.
+    public static let maximum: Double = 365 * 86400
+    /// What the accepted forms are, for messages.
+    public static let forms = "a number and a unit (s, m, h, d or w), as in 90s, 15m, 2h, 1d or 1h30m; at most 365d"
+
+    /// Throws `invalidDuration` for text that is not a duration, `durationTooLong` past `maximum`.
     public static func seconds(_ text: String) throws -> Double {
+        let seconds = try unbounded(text)
+        guard seconds <= maximum else { throw CoordError.durationTooLong(text) }
+        return seconds
+    }
+
+    private static func unbounded(_ text: String) throws -> Double {
         let trimmed = String(text.filter { !$0.isWhitespace }).lowercased()
         if let plain = Double(trimmed), plain >= 0, plain.isFinite { return plain }
         var total = 0.0
@@ -29,6 +42,41 @@ public enum DurationParser {
     }
 
     private static let unitSeconds: [Character: Double] = ["s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800]
+}
+
+extension Repository {
+    /// The config value `key` as a duration; nil when unset. A value that is not one, or is out of range (over a
+    /// year; zero when `positive`), throws `invalidSetting`, which names the key, the value and what to write.
+    public func durationSetting(_ key: String, example: String, positive: Bool = false) throws -> Double? {
+        guard let text = configString(key) else { return nil }
+        let seconds: Double
+        do {
+            seconds = try DurationParser.seconds(text)
+        } catch CoordError.durationTooLong {
+            throw CoordError.invalidSetting(key: key, value: text, problem: "that is longer than a year", example: example)
+        } catch {
+            throw CoordError.invalidSetting(key: key, value: text, problem: "that is not a duration", example: example)
+        }
+        if positive && seconds <= 0 {
+            throw CoordError.invalidSetting(key: key, value: text, problem: "it must be longer than zero", example: example)
+        }
+        return seconds
+    }
+
+    /// The same for a setting every command and hook reads: a bad value is a warning (appended to `warnings`)
+    /// and `fallback` is used, so that one typo in the config never stops a hook, nor every command.
+    public func durationSetting(_ key: String, or fallback: Double, example: String, positive: Bool = false,
+                                warnings: inout [String]) -> Double {
+        do {
+            return try durationSetting(key, example: example, positive: positive) ?? fallback
+        } catch let error as CoordError {
+            warnings.append(error.description + "; using \(example) until it is fixed ('git config \(key) \(example)', "
+                + "or 'git config --unset \(key)')")
+            return fallback
+        } catch {
+            return fallback
+        }
+    }
 }
 
 /// "12s", "5m", "3h", "2d": how long ago, compactly.

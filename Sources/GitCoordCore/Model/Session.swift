@@ -1,3 +1,4 @@
+import GitCoordSystem
 #if canImport(FoundationEssentials)
 import FoundationEssentials
 #else
@@ -51,6 +52,12 @@ public struct SessionRecord: Codable, Equatable, Sendable {
     /// The largest Lamport clock of any log when the session started: notes with a larger clock came after it,
     /// whatever the writers' wall clocks say (nil in records written before it was recorded).
     public var startClock: Int64? = nil
+    /// Where the task came from: said by the session (`git coord task`, `set_task`, `start --task`), which nothing
+    /// overwrites; or taken from what the user asked (the title the agent generated, else the first prompt).
+    public var taskSource: TaskSource? = nil
+    /// The agent process the session runs in, when an agent's hook started it: readers on the same machine see
+    /// at once when it is gone (killed, crashed) instead of waiting for `coord.sessionTTL`.
+    public var process: ProcessIdentity? = nil
 
     /// Everything but the heartbeat and scan times: a write is needed only when this changes (or the heartbeat
     /// is due).
@@ -59,6 +66,24 @@ public struct SessionRecord: Codable, Equatable, Sendable {
         (a.seen, a.scanned) = (0, nil)
         (b.seen, b.scanned) = (0, nil)
         return a == b
+    }
+}
+
+public enum TaskSource: String, Codable, Sendable {
+    case explicit, title, prompt
+}
+
+/// One process, told apart from any later process with the same pid: its start time (clock ticks since boot, from
+/// /proc/<pid>/stat) on the machine whose boot id it names.
+public struct ProcessIdentity: Codable, Equatable, Sendable {
+    public var pid: Int32
+    public var started: UInt64
+    public var boot: String
+
+    public init(pid: Int32, started: UInt64, boot: String) {
+        self.pid = pid
+        self.started = started
+        self.boot = boot
     }
 }
 
@@ -75,15 +100,29 @@ public struct Session: Sendable {
     public var name: String { record.name }
     public var isLive: Bool { state == .live }
 
+    /// Its agent process, on this machine, is known to be gone (killed, crashed): stale at once, not after the TTL.
+    public let processGone: Bool
+
     init(record: SessionRecord, now: Millis, ttl: Double) {
         self.record = record
+        var gone = false
         if record.ended != nil {
             state = .ended
         } else if Double(now - record.seen) / 1000 > ttl {
             state = .stale
+        } else if let process = record.process, Self.isGone(process) {
+            state = .stale
+            gone = true
         } else {
             state = .live
         }
+        processGone = gone
+    }
+
+    /// Only a process of this very boot of this machine can be looked up; elsewhere the TTL decides.
+    static func isGone(_ process: ProcessIdentity) -> Bool {
+        guard let boot = Processes.bootID, process.boot == boot else { return false }
+        return !Processes.isRunning(pid: process.pid, started: process.started)
     }
 
     /// Explicitly touched and changed files together, newest first, each path once.

@@ -35,11 +35,12 @@ struct HeadCache {
         known = Self.load(path)
     }
 
-    /// Deletes every head cache of the repository (and `.git/coord/` when nothing else is in it).
+    /// Deletes every head cache of the repository, and the side locks (see RefLocks): all of `.git/coord/`.
     static func removeAll(in commonDir: String) {
-        let directory = Self.directory(in: commonDir)
-        for name in Files.list(directory) ?? [] { try? Files.remove(directory + "/" + name) }
-        rmdir(directory)
+        for directory in [Self.directory(in: commonDir), RefLocks(commonDir: commonDir).directory] {
+            for name in Files.list(directory) ?? [] { try? Files.remove(directory + "/" + name) }
+            rmdir(directory)
+        }
         rmdir(commonDir + "/coord")
     }
 

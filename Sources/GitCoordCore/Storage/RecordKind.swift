@@ -40,6 +40,8 @@ public enum ForkPolicy: Sendable {
     case report
     /// An arbiter: a fork is settled by a merge commit naming one deterministic winner.
     case settle
+    /// An arbiter whose records only ever gain a removal (pins): a fork keeps the removed side.
+    case removalWins
     /// This clone's own: never sent, never taken.
     case neverShared
 }
@@ -63,7 +65,7 @@ extension RecordKind {
 public enum RecordKinds {
     public static let all: [any RecordKind.Type] = [
         SessionKind.self, NameKind.self, LogKind.self, CursorKind.self, ClaimRecordKind.self, AgentBindingKind.self,
-        DeliveryMarkKind.self,
+        DeliveryMarkKind.self, RosterKind.self, PinKind.self,
     ]
 
     /// The kind whose refs `rest` (a ref name without refs/coord/v1/) is one of, if any.

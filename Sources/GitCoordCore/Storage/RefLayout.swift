@@ -28,6 +28,12 @@ public enum RefLayout {
     /// Per session: how far takeovers of its claims were delivered into its agent's context. Writer: that session.
     public static let delivered = root + "delivered/"
     public static func delivered(_ sessionID: String) -> String { delivered + sessionID }
+    /// One arbiter ref per pinned finding; any session pins or unpins (a record with `removed` set).
+    public static let pins = root + "pins/"
+    public static func pin(_ id: String) -> String { pins + id }
+    /// Per session: the other live sessions it was last told of (arrivals and departures). Writer: that session.
+    public static let roster = root + "roster/"
+    public static func roster(_ sessionID: String) -> String { roster + sessionID }
     /// Where `git coord sync` fetches a remote's refs/coord/v1/* to (issue 6): a namespace of our own, because
     /// GitLab refuses pushes to refs/remotes/* and `git fetch --prune` deletes what it does not know there.
     public static let remotesRoot = "refs/coord-remotes/"

@@ -14,7 +14,7 @@ public struct UnreadableRecord: Error, Equatable, CustomStringConvertible, Senda
         case noPayload
         /// The commit names a payload blob that is not in the object database.
         case payloadMissing
-        /// The payload (or the commit itself) is over `RecordStore.maximumPayload` bytes, by its object header.
+        /// The payload is over `RecordStore.maximumPayload` bytes, by its object header.
         case tooLarge(bytes: Int)
         /// libgit2 could not read it for another reason (a corrupt object).
         case damaged(String)

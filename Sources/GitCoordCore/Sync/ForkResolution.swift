@@ -50,4 +50,15 @@ enum ForkResolution {
             return (x.claimed, x.session, a.commit.hex) <= (y.claimed, y.session, b.commit.hex) ? a : b
         }
     }
+
+    /// Pins: their text never changes, only a removal is added, so a fork keeps the removed side (the earlier
+    /// removal when both were); the commit id breaks a tie.
+    static func pinKept(_ a: Side<PinRecord>, _ b: Side<PinRecord>) -> Side<PinRecord> {
+        switch (a.record.removed, b.record.removed) {
+        case (_?, nil): return a
+        case (nil, _?): return b
+        case let (x?, y?): return (x, a.commit.hex) <= (y, b.commit.hex) ? a : b
+        case (nil, nil): return a.commit.hex <= b.commit.hex ? a : b
+        }
+    }
 }

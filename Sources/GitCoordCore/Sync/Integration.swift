@@ -83,7 +83,7 @@ extension SyncEngine {
         try validateHead(remoteHead, of: localRef, kind: kind)
 
         // Single-writer chains of this clone take nothing from elsewhere: only this clone appends to them.
-        let ownedHere = localHead.map { kind != .claim && store.clone(of: $0) == clone } ?? false
+        let ownedHere = localHead.map { !kind.isArbiter && store.clone(of: $0) == clone } ?? false
 
         switch relation {
         case nil:
@@ -137,6 +137,7 @@ extension SyncEngine {
                 if recordClone == clone { throw Rejection(reason: "its session claims to run in this clone (\(clone)), and does not") }
             case is ClaimRecordKind.Type: _ = try store.read(ClaimRecordKind.self, commit: head, at: ref)
             case is LogKind.Type: _ = try store.read(LogKind.self, commit: head, at: ref)
+            case is PinKind.Type: _ = try store.read(PinKind.self, commit: head, at: ref)
             case is CursorKind.Type: _ = try store.read(CursorKind.self, commit: head, at: ref)
             default: throw Rejection(reason: "git-coord does not take refs of this kind from other clones")
             }
@@ -175,6 +176,12 @@ extension SyncEngine {
             if winner.record.session != loser.record.session && loser.record.released == nil {
                 report.claimsSettled.append(settlement(winner: winner, loser: loser))
             }
+        case .pin:
+            let a = try side(local, JSONDecoder(), PinRecord.self)
+            let b = try side(remoteHead, JSONDecoder(), PinRecord.self)
+            let kept = ForkResolution.pinKept(a, b)
+            try mergeFork(ref, local: local, remote: remoteHead, payload: kept.payload, message: "settle pin \(kept.record.id)")
+            fork.resolution = "settled"
         default:
             return
         }

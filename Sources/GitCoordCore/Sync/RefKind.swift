@@ -8,7 +8,9 @@ public enum RefKind: Equatable, Sendable {
     /// `claims/paths/<hash>`, `claims/patterns/<hash>` (issue 4): a compare-and-swap arbiter any session may write; a fork (two clones claimed the same
     /// pattern while apart) is settled by a merge commit naming one deterministic holder.
     case claim
-    /// `names/<name>`, `agents/...`, `delivered/<id>`: this clone's own; never sent or taken.
+    /// `pins/<id>`: an arbiter any session may move; a fork (unpinned on one side) keeps the removal.
+    case pin
+    /// `names/<name>`, `agents/...`, `delivered/<id>`, `roster/<id>`: this clone's own; never sent or taken.
     case localOnly
     /// Anything else: not written by this version of git-coord, so never integrated.
     case unknown
@@ -19,10 +21,14 @@ public enum RefKind: Equatable, Sendable {
         case .keepNewest?: self = .presence
         case .report?: self = .log
         case .settle?: self = .claim
+        case .removalWins?: self = .pin
         case .neverShared?: self = .localOnly
         case nil: self = .unknown
         }
     }
+
+    /// Written by any session through compare-and-swap, so no single clone owns a chain of it.
+    var isArbiter: Bool { self == .claim || self == .pin }
 
     /// Whether sync takes this kind from a remote and sends it there.
     var isShared: Bool { self != .localOnly && self != .unknown }

@@ -98,7 +98,7 @@ public final class SyncEngine {
             if let remoteHead {
                 guard (try? store.relation(of: local, to: remoteHead)) == .ahead else { continue }
             }
-            if kind != .claim {
+            if !kind.isArbiter {
                 let owner = store.clone(of: local)
                 guard owner == clone || owner == nil else { continue }
             }

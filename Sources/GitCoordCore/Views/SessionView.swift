@@ -25,10 +25,17 @@ public struct SessionView: Encodable, Sendable {
     public let files: [File]
     /// The clone the session runs in (`coord.cloneId`); compare with the top level's `clone` to spot other clones.
     public let clone: String?
+    /// The agent's own id for the session (Claude Code's `session_id`, Codex's thread id), when an agent started it.
+    public let agentSession: String?
+    /// Where the task came from: `explicit` (the session said it), `title` (the agent's title for the user's
+    /// request), `prompt` (the first line of the first prompt).
+    public let taskFrom: String?
 
     public init(_ session: Session, now: Millis = nowMillis()) {
         let record = session.record
         clone = record.clone
+        agentSession = record.agentSessionID
+        taskFrom = record.taskSource?.rawValue
         id = record.id
         name = record.name
         agent = record.agent
