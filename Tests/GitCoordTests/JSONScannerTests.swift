@@ -16,6 +16,14 @@ import Testing
                   clock: 1 << 53, seq: 1 << 53, at: -5, index: LogIndex(from: 3)),
     ]
 
+    @Test func theScannersKnowEveryField() {
+        // A field added to a record but not to its scanner would make every such record read by JSONDecoder again.
+        #expect(Mirror(reflecting: Self.records[0]).children.count == LogRecord.scannedKeys.count, "LogRecord+Scan.swift")
+        let claim = ClaimRecord(pattern: "a", kind: .file, session: "s", name: "n", reason: nil, claimed: 1, renewed: 1,
+                                expires: 1, released: nil, takenFrom: nil, overrode: nil)
+        #expect(Mirror(reflecting: claim).children.count == ClaimRecord.scannedKeys.count, "ClaimRecord+Scan.swift")
+    }
+
     @Test func recordsAsGitCoordWritesThemScanAsJSONDecoderReadsThem() throws {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
@@ -78,5 +86,36 @@ import Testing
         }
         let unknownState = Data(#"{"version":1,"pattern":"a","kind":"file","session":"s","name":"n","claimed":1,"renewed":2,"expires":3,"takenFrom":{"session":"s","name":"n","pattern":"a","state":"gone","at":1}}"#.utf8)
         #expect(ClaimRecord.scanned(unknownState) == nil)
+    }
+
+    @Test func sessionRecordsScanAsJSONDecoderReadsThem() throws {
+        var full = SessionRecord(id: "46ab0b2c37ce", name: "amber-otter", agent: "claude", agentSessionID: "3f1e-uuid",
+                                 task: "Restyle \"the\" sidebar ⌘", branch: "feature/sidebar", head: "b35c1147e8f4",
+                                 worktree: "/home/me/app wt", host: "laptop", started: 1, seen: 2, ended: 3,
+                                 touched: [TouchedFile(path: "src/Sidebar.jsx", at: 4)],
+                                 changed: [TouchedFile(path: "src/App.jsx", at: 5), TouchedFile(path: "a b", at: 6)])
+        full.clone = "0123456789ab"
+        full.scanned = 7
+        full.startClock = 8
+        full.taskSource = .title
+        full.process = ProcessIdentity(pid: 4242, started: 123_456_789, boot: "b00t")
+        // Every stored property is set, and the scanner knows every key: a field added to SessionRecord but not to
+        // its scanner would make every session read by JSONDecoder again (correct, and slow).
+        let properties = Mirror(reflecting: full).children.compactMap(\.label)
+        #expect(properties.count == SessionRecord.scannedKeys.count,
+                "SessionRecord has \(properties); teach SessionRecord.scanned (SessionRecord+Scan.swift) the new keys")
+        #expect(Mirror(reflecting: full).children.allSatisfy { child in
+            Mirror(reflecting: child.value).displayStyle != .optional || Mirror(reflecting: child.value).children.count == 1
+        }, "the sample sets every optional field")
+        let bare = SessionRecord(id: "46ab0b2c37ce", name: "a", agent: nil, agentSessionID: nil, task: "", branch: nil,
+                                 head: nil, worktree: "/w", host: "h", started: 1, seen: 1, ended: nil, touched: [], changed: [])
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        for record in [full, bare] {
+            let data = try encoder.encode(record)
+            let scanned = try #require(SessionRecord.scanned(data), "\(String(decoding: data, as: UTF8.self))")
+            #expect(scanned == (try JSONDecoder().decode(SessionRecord.self, from: data)))
+            #expect(scanned == record)
+        }
     }
 }

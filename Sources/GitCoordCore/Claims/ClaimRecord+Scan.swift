@@ -6,7 +6,7 @@ import Foundation
 
 // Claim records read by `JSONScanner`: a commit of a hundred claimed files reads a hundred of them in its hook.
 extension ClaimRecord: ScannableRecord {
-    private static let keys: [StaticString] = [
+    static let scannedKeys: [StaticString] = [
         "version", "pattern", "kind", "session", "name", "reason", "claimed", "renewed", "expires", "released",
         "takenFrom", "overrode",
     ]
@@ -16,7 +16,7 @@ extension ClaimRecord: ScannableRecord {
             var version: Int64?, pattern: String?, kind: ClaimKind?, session: String?, name: String?, reason: String?
             var claimed: Int64?, renewed: Int64?, expires: Int64?, released: Int64?
             var takenFrom: Takeover.Victim?, overrode: [Takeover.Victim]?
-            try scanner.object(keys: keys) { scanner, key in
+            try scanner.object(keys: scannedKeys) { scanner, key in
                 switch key {
                 case 0: version = try scanner.integer()
                 case 1: pattern = try scanner.string()

@@ -6,13 +6,13 @@ import Foundation
 
 // Log records read by `JSONScanner`: an inbox or a feed may read a thousand of them.
 extension LogRecord: ScannableRecord {
-    private static let keys: [StaticString] = ["version", "kind", "from", "fromName", "branch", "to", "text", "clock", "seq", "at", "index"]
+    static let scannedKeys: [StaticString] = ["version", "kind", "from", "fromName", "branch", "to", "text", "clock", "seq", "at", "index"]
 
     static func scanned(_ data: Data) -> LogRecord? {
         try? JSONScanner.scan(data) { scanner in
             var version: Int64?, kind: Kind?, from: String?, fromName: String?, text: String?
             var branch: String?, to: String?, clock: Int64?, seq: Int64?, at: Int64?, index: LogIndex?
-            try scanner.object(keys: keys) { scanner, key in
+            try scanner.object(keys: scannedKeys) { scanner, key in
                 switch key {
                 case 0: version = try scanner.integer()
                 case 1:
