@@ -224,7 +224,9 @@ struct JSONScanner {
 }
 
 /// A payload that can be read by `JSONScanner` when it is in the shape git-coord writes. `scanned` returns nil for
-/// anything else, and `RecordStore.decode` then uses `JSONDecoder`: either way the same value.
+/// anything else, and `RecordStore.decode` then uses `JSONDecoder`: either way the same value. (Kinds reach it
+/// through `RecordKind.scanned`, a static requirement: a dynamic cast would cost a search of every protocol
+/// conformance in the binary, once per process and type.)
 protocol ScannableRecord {
     static func scanned(_ data: Data) -> Self?
 }

@@ -27,7 +27,7 @@ extension RecordStore {
     /// Decodes and checks a payload as a record of `kind` at `ref`.
     public func decode<Kind: RecordKind>(_ kind: Kind.Type, _ data: Data, at ref: String, commit: ObjectID) throws -> Kind.Payload {
         let payload: Kind.Payload
-        if let scannable = Kind.Payload.self as? any ScannableRecord.Type, let scanned = scannable.scanned(data) as? Kind.Payload {
+        if let scanned = Kind.scanned(data) {
             payload = scanned
         } else {
             do {
