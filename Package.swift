@@ -32,15 +32,20 @@ let package = Package(
         // hook binary must not load (see docs/design.md, "The MCP server binary").
         .target(
             name: "GitCoordMCP",
-            dependencies: ["GitCoordCore", "GitCoordAgents", "GitCoordSystem", .product(name: "MCP", package: "swift-sdk")]
+            dependencies: ["GitCoordCore", "GitCoordAgents", "GitCoordSystem", "GitCoordVersion", .product(name: "MCP", package: "swift-sdk")]
         ),
         .executableTarget(name: "git-coord-mcp", dependencies: ["GitCoordMCP"]),
+        // The version both binaries print, from `git describe` at build time (scripts/version.sh), in a module of
+        // its own so that a new version recompiles one line.
+        .target(name: "GitCoordVersion", plugins: ["VersionStamp"]),
+        .plugin(name: "VersionStamp", capability: .buildTool()),
         // One struct per subcommand, on top of the core.
         .target(
             name: "GitCoordCommands",
             dependencies: [
                 "GitCoordCore",
                 "GitCoordAgents",
+                "GitCoordVersion",
                 "GitCoordSystem",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
@@ -53,6 +58,9 @@ let package = Package(
         .testTarget(name: "GitCoordTests", dependencies: ["CoordTestSupport", "CGitCoordStartup", "CLibGit2", "GitCoordCore",
                                                           "GitCoordAgents", "GitCoordSystem"], exclude: ["Fixtures"]),
         .executableTarget(name: "coord-bench", dependencies: ["CoordTestSupport"], path: "Benchmarks/CoordBench"),
+        // Writes the manual pages and completion scripts from the binary's own description of its commands and the
+        // README, at build time (make install, make dist); not shipped.
+        .executableTarget(name: "git-coord-docs", path: "Tools/GitCoordDocs"),
     ]
 )
 

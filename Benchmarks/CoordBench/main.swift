@@ -8,6 +8,7 @@ let areas: KeyValuePairs<String, () -> Void> = [
     "messaging": MessagingBenchmark.run,
     "inbox": InboxCostBenchmark.run,
     "sync": SyncBenchmark.run,
+    "background": BackgroundSyncBenchmark.run,
 ]
 let chosen = Set(CommandLine.arguments.dropFirst())
 if let unknown = chosen.first(where: { name in !areas.contains { $0.key == name } }) {

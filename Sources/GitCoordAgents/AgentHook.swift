@@ -36,7 +36,7 @@ public enum AgentHook {
             // The agent waits for its hooks: a write that cannot land at once is left for the next event.
             coordination.store.retryBudget = RecordStore.hookRetryBudget
             var decider = HookDecider(dialect: dialect, coordination: coordination, event: event, environment: environment)
-            let reply = try decider.decide()
+            let reply = try decider.decide().withBackgroundSync(coordination, for: event)
             var answer = HookAnswer(stdout: dialect.render(reply, for: event))
             answer.diagnostics = (decider.diagnostics + coordination.warnings).map { prefix + Display.neutralised($0) }
             return answer

@@ -113,7 +113,7 @@ struct Release: ParsableCommand {
     @Flag(help: "Release every claim of the session.")
     var all = false
 
-    @Argument(help: "The claimed paths or patterns.")
+    @Argument(help: "The claimed paths or patterns.", completion: CompletionWords.ownClaims)
     var paths: [String] = []
 
     func validate() throws {

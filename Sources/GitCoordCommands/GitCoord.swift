@@ -1,6 +1,7 @@
 import ArgumentParser
 import GitCoordAgents
 import GitCoordCore
+import GitCoordVersion
 import GitCoordSystem
 #if canImport(Glibc)
 import Glibc
@@ -14,8 +15,9 @@ public struct GitCoord: ParsableCommand {
         abstract: "Make coding-agent sessions on one repository aware of each other, through git itself.",
         discussion: """
         Sessions, presence, notes and claims live as git objects under
-        refs/coord/, shared by every worktree of the repository. Nothing runs
-        in the background and nothing leaves the machine unless you sync.
+        refs/coord/, shared by every worktree of the repository. Nothing
+        leaves the machine until you share a remote (git coord init --remote);
+        then the hooks keep it current in the background.
 
         Start here:
           git coord init        # opt in, for every worktree of this repository
@@ -25,7 +27,7 @@ public struct GitCoord: ParsableCommand {
         Exit status: 0 success; 1 a negative answer (someone else is on that
         file); 64 a usage error; 128 a fatal error, with a hint saying what to do.
         """,
-        version: "0.1.0",
+        version: GitCoordVersion.current,
         subcommands: [
             // Presence
             Init.self, Start.self, List.self, Worktrees.self,
@@ -40,6 +42,8 @@ public struct GitCoord: ParsableCommand {
             DoctorCommand.self,
             // Agents and git
             Install.self, MCPCommand.self, Hook.self,
+            // Hidden: words for the completion scripts
+            Complete.self,
         ]
     )
 
@@ -57,7 +61,12 @@ public struct GitCoord: ParsableCommand {
                 try run()
                 Glibc.exit(0)
             }
-            var command = try parseAsRoot()
+            var command: ParsableCommand
+            do {
+                command = try parseAsRoot()
+            } catch {
+                exitForUsage(error)
+            }
             try command.run()
             Glibc.exit(0)
         } catch let error as CoordError {
@@ -84,6 +93,15 @@ public struct GitCoord: ParsableCommand {
         for name in ["GIT_DIR", "GIT_WORK_TREE", "GIT_INDEX_FILE", "GIT_COMMON_DIR", "GIT_PREFIX"] { environment[name] = nil }
         environment["GIT_DIR"] = commonDir
         return environment
+    }
+
+    /// A command line that does not parse: ArgumentParser's message (or help, or version), with a suggestion for a
+    /// mistyped word; exit 64 for a mistake.
+    static func exitForUsage(_ error: Error) -> Never {
+        let code = exitCode(for: error)
+        guard code != .success else { exit(withError: error) }  // --help, --version
+        printError(UsageHints.message(for: error, arguments: Array(CommandLine.arguments.dropFirst())))
+        Glibc.exit(code.rawValue)
     }
 
     /// A refused write: inside an agent's sandbox, that agent's way out; else the plain fact.

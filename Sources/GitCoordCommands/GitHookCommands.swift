@@ -11,7 +11,8 @@ import Foundation
 /// The git hooks' handlers (`hooks/` scripts call `git-coord hook NAME`). They never get in the way of git:
 /// anything that goes wrong is a one-line warning and exit 0; only strict mode's refusal exits 1.
 enum GitHookRunner {
-    static func run(_ body: (Coordination) throws -> Void) throws {
+    /// `surface`: this hook's stderr reaches a person (not post-commit's and post-merge's, which run detached).
+    static func run(surface: Bool = true, _ body: (Coordination) throws -> Void) throws {
         do {
             // Opened as git would (GIT_DIR, GIT_INDEX_FILE, ...): git sets them for its hooks.
             let coordination = try Coordination(requireEnabled: false)
@@ -19,6 +20,7 @@ enum GitHookRunner {
             // git waits for its hooks: a write that cannot land at once is left for the next event.
             coordination.store.retryBudget = RecordStore.hookRetryBudget
             defer { for warning in coordination.warnings { printError("git-coord: warning: " + Display.neutralised(warning)) } }
+            defer { BackgroundSyncText.afterHook(coordination, surface: surface) }
             try body(coordination)
         } catch let refusal as NegativeAnswer {
             throw refusal
@@ -151,7 +153,7 @@ struct PostCommitHook: ParsableCommand {
     func run() throws { try PostCommitHook.refresh() }
 
     static func refresh() throws {
-        try GitHookRunner.run { coordination in
+        try GitHookRunner.run(surface: false) { coordination in
             let me = coordination.currentSession(GitHookRunner.selector, among: try coordination.sessions())
             if let me, me.isLive { try coordination.updateSession(me) }
         }

@@ -9,6 +9,7 @@ struct Hook: ParsableCommand {
         subcommands: [
             PreCommitHook.self, PostCheckoutHook.self, PostCommitHook.self, PostMergeHook.self,
             ClaudeHook.self, CodexHook.self, GeminiHook.self,
+            BackgroundSyncHook.self,
         ]
     )
 }

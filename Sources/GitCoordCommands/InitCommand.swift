@@ -18,7 +18,7 @@ struct Init: ParsableCommand {
     var uninstall = false
 
     @Option(help: ArgumentHelp("Also share coordination through this git remote ('git coord sync'); with --uninstall, stop sharing with it.",
-                               valueName: "name"))
+                               valueName: "name"), completion: CompletionWords.remotes)
     var remote: String?
 
     func run() throws {

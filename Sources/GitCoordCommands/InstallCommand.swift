@@ -29,7 +29,8 @@ struct Install: ParsableCommand {
         """
     )
 
-    @Argument(help: ArgumentHelp("The agent: claude, codex or gemini.", valueName: "agent"))
+    @Argument(help: ArgumentHelp("The agent: claude, codex or gemini.", valueName: "agent"),
+              completion: .list(AgentKind.allCases.map(\.rawValue)))
     var agent: String
 
     @Flag(exclusivity: .exclusive, help: "Personal settings, kept out of git status (default), or settings to commit.")

@@ -26,6 +26,7 @@ struct List: ParsableCommand {
 
     static func show(all: Bool, json: Bool, maxFiles: Int) throws {
         try withCoordination { coordination in
+            BackgroundSyncText.printProblem(coordination)
             let now = nowMillis()
             let sessions = try coordination.sessions(now: now).filter { all || $0.isLive }
             if json {

@@ -56,7 +56,7 @@ struct Send: ParsableCommand {
 
     @OptionGroup var sessionOptions: SessionOptions
 
-    @Argument(help: ArgumentHelp("The recipient session.", valueName: "id|name"))
+    @Argument(help: ArgumentHelp("The recipient session.", valueName: "id|name"), completion: CompletionWords.sessions)
     var recipient: String
 
     @Argument(help: "The message, or '-' to read it from stdin.")

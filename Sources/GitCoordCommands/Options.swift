@@ -12,7 +12,7 @@ import Foundation
 struct SessionOptions: ParsableArguments {
     @Option(name: .long, help: ArgumentHelp(
         "The session to act for, by id or name (default: $GIT_COORD_SESSION, else this worktree's one live session).",
-        valueName: "id|name"))
+        valueName: "id|name"), completion: CompletionWords.sessions)
     var session: String?
 
     var selector: SessionSelector { SessionSelector.from(environment: Environment.all, named: session) }

@@ -23,7 +23,8 @@ struct Start: ParsableCommand {
     @Option(help: "What the session is doing, in one line.")
     var task: String = ""
 
-    @Option(help: ArgumentHelp("The kind of agent (claude, codex, gemini, human, ...).", valueName: "kind"))
+    @Option(help: ArgumentHelp("The kind of agent (claude, codex, gemini, human, ...).", valueName: "kind"),
+            completion: .list(["claude", "codex", "gemini", "human"]))
     var agent: String?
 
     func run() throws {

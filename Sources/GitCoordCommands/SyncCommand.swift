@@ -23,7 +23,7 @@ struct Sync: ParsableCommand {
         """
     )
 
-    @Argument(help: "The remote (default: coord.remote, else origin).")
+    @Argument(help: "The remote (default: coord.remote, else origin).", completion: CompletionWords.remotes)
     var remote: String?
 
     @Flag(name: .shortAndLong, help: "Say what was received and pushed.")
@@ -49,7 +49,12 @@ struct Sync: ParsableCommand {
             return
         }
         let report = try withCoordination { coordination in
-            try SyncEngine(coordination, remote: remote ?? coordination.defaultRemote).run()
+            let report = try SyncEngine(coordination, remote: remote ?? coordination.defaultRemote).run()
+            // Through to the remote the background sync uses, and accepted: it may run again.
+            if report.refused.isEmpty && report.deletedOnRemote.isEmpty && report.remote == coordination.defaultRemote {
+                BackgroundSync(coordination).resume()
+            }
+            return report
         }
         if output.json {
             try printJSON(report)
@@ -120,6 +125,12 @@ enum SyncText {
             let loser = label(settled.loser, report)
             let prefix = settled.lostHere ? "warning: your claim on" : "note: claim on"
             lines.append("\(prefix) '\(Display.neutralised(settled.pattern))' was taken by two clones while apart: \(holder) holds it; \(loser) does not")
+        }
+        if let first = report.deletedOnRemote.first {
+            let more = report.deletedOnRemote.count > 1 ? " and \(report.deletedOnRemote.count - 1) more" : ""
+            lines.append("warning: '\(remote)' no longer has \(Display.neutralised(first))\(more), which it had at the last sync; git-coord never deletes refs there")
+            lines.append("hint: if '\(remote)' removes refs it does not know (some hosting services do), it cannot carry git-coord's records;")
+            lines.append("hint: stop sharing with 'git coord init --uninstall --remote \(remote)', or share through another remote")
         }
         for rejected in report.rejected {
             lines.append("warning: ignored \(rejected.ref) from '\(remote)': \(Display.neutralised(rejected.reason))")

@@ -2,13 +2,14 @@ import Foundation
 import GitCoordAgents
 import GitCoordCore
 import GitCoordSystem
+import GitCoordVersion
 import Logging
 import MCP
 
 /// The stdio MCP server: `git coord mcp` (which execs `git-coord-mcp`). stdout carries JSON-RPC only; anything
 /// else, logs included, goes to stderr.
 public enum CoordServer {
-    public static let version = "0.1.0"
+    public static let version = GitCoordVersion.current
 
     public static func run() async throws {
         StorePacker.launcher = startPacker

@@ -5,6 +5,8 @@ import Foundation
 #endif
 
 /// Durations as people write them on a command line: `90s`, `15m`, `2h`, `1d`, `1h30m`; a bare number is seconds.
+///
+/// Read byte by byte as ASCII, with no collection types: hooks parse `coord.syncInterval` on every run.
 public enum DurationParser {
     /// The longest duration git-coord takes anywhere (a claim, a TTL, a retention): a year. Longer ones are
     /// mistakes (`--ttl 99999999999h` would expire in the year 11,409,972) and are refused, not clamped.
@@ -20,28 +22,43 @@ public enum DurationParser {
     }
 
     private static func unbounded(_ text: String) throws -> Double {
-        let trimmed = String(text.filter { !$0.isWhitespace }).lowercased()
-        if let plain = Double(trimmed), plain >= 0, plain.isFinite { return plain }
         var total = 0.0
-        var number = ""
+        var number: [UInt8] = []
         var sawUnit = false
-        for character in trimmed {
-            if character.isNumber || character == "." {
-                number.append(character)
-                continue
+        for byte in text.utf8 {
+            switch byte {
+            case UInt8(ascii: " "), UInt8(ascii: "\t"), UInt8(ascii: "\n"), UInt8(ascii: "\r"): continue
+            case UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "."): number.append(byte)
+            default:
+                // ASCII letters in either case; anything else is no unit.
+                guard let unit = unitSeconds(byte | 0x20), let value = Double(String(decoding: number, as: UTF8.self)) else {
+                    throw CoordError.invalidDuration(text)
+                }
+                total += value * unit
+                number = []
+                sawUnit = true
             }
-            guard let value = Double(number), let unit = unitSeconds[character] else {
-                throw CoordError.invalidDuration(text)
-            }
-            total += value * unit
-            number = ""
-            sawUnit = true
         }
-        guard sawUnit, number.isEmpty, total.isFinite else { throw CoordError.invalidDuration(text) }
+        if !sawUnit {
+            guard let plain = Double(String(decoding: number, as: UTF8.self)), plain.isFinite else { throw CoordError.invalidDuration(text) }
+            return plain
+        }
+        guard number.isEmpty, total.isFinite else { throw CoordError.invalidDuration(text) }
         return total
     }
 
-    private static let unitSeconds: [Character: Double] = ["s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800]
+    /// A switch, not a dictionary: the first use of a `[UInt8: Double]` in a process instantiates its type metadata
+    /// from a mangled name, which alone costs as much as the rest of the parse many times over.
+    private static func unitSeconds(_ unit: UInt8) -> Double? {
+        switch unit {
+        case UInt8(ascii: "s"): return 1
+        case UInt8(ascii: "m"): return 60
+        case UInt8(ascii: "h"): return 3600
+        case UInt8(ascii: "d"): return 86400
+        case UInt8(ascii: "w"): return 604800
+        default: return nil
+        }
+    }
 }
 
 extension Repository {

@@ -17,6 +17,8 @@ public final class SyncEngine {
 
     /// How many rounds (fetch, integrate, push) a sync runs when the remote moved under its push.
     static let rounds = 3
+    /// Why a ref was not pushed when other clones kept moving it: a busy remote, not a refusal.
+    static let busyReason = "the remote kept changing it"
     /// A fetched chain may add at most this many commits to one ref in one sync.
     static let maximumNewCommits = 200_000
 
@@ -32,11 +34,17 @@ public final class SyncEngine {
     /// One full sync. Throws only when the remote cannot be reached (local state is then unchanged); everything
     /// else that needs attention is in the report.
     public func run() throws -> SyncReport {
-        let lock = try SyncLock(commonDir: coordination.repository.commonDir)
+        try run(holding: try SyncLock(commonDir: coordination.repository.commonDir))
+    }
+
+    /// One full sync under a lock already taken (the background sync's child inherits its lock); releases it.
+    func run(holding lock: SyncLock) throws -> SyncReport {
         defer { lock.release() }
         var report = SyncReport(remote: remote, clone: clone)
         for round in 1...Self.rounds {
+            let mirrored = Set(try store.refs(under: trackingRoot).map(\.name))
             try transport.fetch()
+            if round == 1 { report.deletedOnRemote = try vanished(from: mirrored) }
             try integrate(into: &report)
             let stale = try pushOwned(into: &report, lastRound: round == Self.rounds)
             if stale.isEmpty { break }
@@ -44,6 +52,13 @@ public final class SyncEngine {
         report.received = Array(Set(report.received)).sorted()
         report.pushed = Array(Set(report.pushed)).sorted()
         return report
+    }
+
+    /// Refs the remote had at the last sync and has no more. git-coord never deletes a ref on a remote (gc is local),
+    /// so someone else did: a hosting service that drops custom refs, or a person. Named as ours (refs/coord/v1/...).
+    func vanished(from mirrored: Set<String>) throws -> [String] {
+        let now = Set(try store.refs(under: trackingRoot).map(\.name))
+        return mirrored.subtracting(now).map { RefLayout.root + $0.dropFirst(trackingRoot.count) }.sorted()
     }
 
     /// Fetches and integrates without pushing anything (`claim --remote` uses this before it claims).
@@ -74,7 +89,7 @@ public final class SyncEngine {
             case .stale:
                 stale.append(item.ref)
                 if lastRound {
-                    report.refused.append(.init(ref: item.ref, reason: "the remote kept changing it (lease lost \(Self.rounds) times)"))
+                    report.refused.append(.init(ref: item.ref, reason: "\(Self.busyReason) (lease lost \(Self.rounds) times)"))
                 }
             case .refused(let reason):
                 report.refused.removeAll { $0.ref == item.ref }
@@ -122,16 +137,31 @@ public final class SyncEngine {
 /// One sync at a time per repository (a hook-started sync and a manual one would otherwise race on the mirror
 /// refs). flock: the kernel drops it when the process dies, so a crash never leaves it held.
 struct SyncLock {
-    let lock: FileLock
+    let lock: FileLock?
+    let adopted: Int32?
 
     init(commonDir: String) throws {
         do {
-            lock = try FileLock(path: commonDir + "/coord-sync.lock")
+            let lock = try FileLock(path: commonDir + "/coord-sync.lock")
             try lock.lock()
+            self.lock = lock
+            adopted = nil
         } catch let error as SystemError {
             throw CoordError.system(what: "lock \(commonDir)/coord-sync.lock", reason: error.reason)
         }
     }
 
-    func release() { lock.unlock() }
+    /// A lock taken by another process and handed over on `descriptor` (the background sync's child).
+    init(adopting descriptor: Int32) {
+        lock = nil
+        adopted = descriptor
+    }
+
+    func release() {
+        lock?.unlock()
+        if let adopted {
+            flock(adopted, LOCK_UN)
+            close(adopted)
+        }
+    }
 }

@@ -16,6 +16,9 @@ public struct SyncReport: Encodable, Sendable {
     /// What came from the remote and was not taken: malformed records, huge blobs, unknown ref names, records
     /// pretending to come from this clone. Local state is untouched by each.
     public var rejected: [Problem] = []
+    /// Refs the remote had at the previous sync and no longer has (git-coord never deletes refs there); those this
+    /// clone owns are pushed again.
+    public var deletedOnRemote: [String] = []
 
     public struct Problem: Encodable, Sendable, Equatable {
         public var ref: String
