@@ -266,8 +266,9 @@ extension Coordination {
         } else {
             targets = try claims().filter(isMine)
         }
+        let remotes = try remoteNames()
         for claim in targets {
-            if try end(claim, by: session) != .notHeld { released.append(claim.pattern) } else { notHeld.append(claim.pattern) }
+            if try end(claim, by: session, remotes: remotes) != .notHeld { released.append(claim.pattern) } else { notHeld.append(claim.pattern) }
         }
         return (released, notHeld)
     }
@@ -278,8 +279,8 @@ extension Coordination {
     /// `.notHeld` when the claim was no longer held as read (released or taken meanwhile).
     enum Ending { case deleted, released, notHeld }
 
-    func end(_ claim: Claim, by session: Session?) throws -> Ending {
-        if try mirroredHeads(of: claim.ref).isEmpty {
+    func end(_ claim: Claim, by session: Session?, remotes: [String]) throws -> Ending {
+        if try mirroredHeads(of: claim.ref, remotes: remotes).isEmpty {
             do {
                 try store.delete(claim.ref, expecting: claim.commit)
                 return .deleted
@@ -299,10 +300,11 @@ extension Coordination {
         return .notHeld
     }
 
-    /// The heads that the fetched copies of other clones' refs (refs/coord-remotes/<remote>/v1/...) hold for `ref`.
-    func mirroredHeads(of ref: String) throws -> [ObjectID] {
+    /// The heads that the fetched copies of other clones' refs (refs/coord-remotes/<remote>/v1/...) hold for `ref`,
+    /// `remotes` being the configured remotes (`remoteNames()`).
+    func mirroredHeads(of ref: String, remotes: [String]) throws -> [ObjectID] {
         let rest = ref.dropFirst(RefLayout.root.count)
-        return try remoteNames().compactMap { try store.target(of: RefLayout.remoteRoot($0) + rest) }
+        return try remotes.compactMap { try store.target(of: RefLayout.remoteRoot($0) + rest) }
     }
 
     // MARK: Takeovers

@@ -60,7 +60,10 @@ extension SyncEngine {
                 throw Rejection(reason: unreadable.description)
             }
             releasedClaim = claim.released != nil
-            if localHead == nil && releasedClaim { return }
+            if localHead == nil && releasedClaim {
+                if let brokenHead { try store.delete(localRef, expecting: brokenHead) }  // nothing to keep of ours either
+                return
+            }
             if localHead == nil && store.clone(of: remoteHead) == clone {
                 // Ours, and deleted here after a sync had sent it (released meanwhile): end it there as well.
                 try endOwnClaim(localRef, claim, remoteHead: remoteHead)
