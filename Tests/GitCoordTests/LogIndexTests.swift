@@ -97,6 +97,52 @@ import Testing
         #expect(try !team.ok("carol", "feed").contains("for bob only"))
     }
 
+    @Test func readersRacingWritersShowEachItemOnceAndInOrder() throws {
+        let team = try Team(["alice", "bob", "carol"])
+        try team.ok("alice", "note", "start")
+        try team.ok("bob", "note", "start")
+        #expect(try team.inboxTexts("carol").count == 2)
+        // alice and bob write notes, messages to carol and messages to each other, while two readers of carol's
+        // inbox read again and again.
+        var writers: [Process] = []
+        for (name, other) in [("alice", "bob"), ("bob", "alice")] {
+            var script = ""
+            for index in 0..<12 {
+                script += "git-coord note '\(name) note \(index)' || exit 1\n"
+                script += "git-coord send carol '\(name) to carol \(index)' || exit 1\n"
+                script += "git-coord send \(other) '\(name) to \(other) \(index)' || exit 1\n"
+            }
+            writers.append(try launch("/bin/sh", ["-c", script], in: team.dirs[name]!,
+                                      env: team.scratch.environment.merging(["GIT_COORD_SESSION": team.ids[name]!]) { $1 }))
+        }
+        var shown: [[[String: Any]]] = []
+        var round = 0
+        while writers.contains(where: \.isRunning) || round < 2 {
+            let readers = try (1...2).map { k in
+                try launch(coordBinary, ["inbox", "--json"], in: team.dirs["carol"]!,
+                           env: team.scratch.environment.merging(["GIT_COORD_SESSION": team.ids["carol"]!]) { $1 },
+                           stdout: team.scratch.root + "/read-\(round)-\(k)")
+            }
+            for (k, reader) in readers.enumerated() {
+                reader.waitUntilExit()
+                #expect(reader.terminationStatus == 0)
+                let data = try Data(contentsOf: URL(fileURLWithPath: team.scratch.root + "/read-\(round)-\(k + 1)"))
+                shown.append((try JSONSerialization.jsonObject(with: data) as! [String: Any])["items"] as! [[String: Any]])
+            }
+            round += 1
+        }
+        for writer in writers { #expect(writer.terminationStatus == 0) }
+        shown.append(try team.json("carol", "inbox")["items"] as! [[String: Any]])
+        let texts = shown.flatMap { $0.map { $0["text"] as! String } }
+        let expected = ["alice", "bob"].flatMap { name in (0..<12).flatMap { ["\(name) note \($0)", "\(name) to carol \($0)"] } }
+        #expect(texts.count == expected.count, "each item shown once: \(texts)")
+        #expect(Set(texts) == Set(expected))
+        for batch in shown {
+            let keys = batch.map { ($0["clock"] as! Int, ($0["from"] as! [String: Any])["id"] as! String, $0["seq"] as! Int) }
+            #expect(zip(keys, keys.dropFirst()).allSatisfy { $0 < $1 }, "each read in the total order: \(keys)")
+        }
+    }
+
     static func record(from writer: String, kind: String, to: String?, text: String, seq: Int) -> [String: Any] {
         var record: [String: Any] = ["version": 1, "kind": kind, "from": writer, "fromName": "alice", "branch": "main",
                                      "text": text, "clock": 1000 + seq, "seq": seq,
