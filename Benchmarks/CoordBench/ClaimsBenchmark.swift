@@ -26,6 +26,7 @@ enum ClaimsBenchmark {
         let worktree = try! scratch.addWorktree("committer")
         mustRun(scratch, coordBinary, ["start", "--name", "committer"], in: worktree)
         mustRun(scratch, coordBinary, ["claim", "--session", "s0", "work/file0.txt"])
+        InboxCostBenchmark.Store.waitForPacking(scratch.repo)
         let noHooks = scratch.root + "/no-hooks"
         let preCommitOnly = scratch.root + "/pre-commit-only"
         try! FileManager.default.createDirectory(atPath: noHooks, withIntermediateDirectories: true)
@@ -100,6 +101,7 @@ enum ClaimsBenchmark {
                 mustRun(scratch, coordBinary, ["claim"] + (0..<released).map { "done/file\($0).txt" }, env: env)
                 mustRun(scratch, coordBinary, ["release", "--all"], env: env)
             }
+            InboxCostBenchmark.Store.waitForPacking(scratch.repo)
             return (scratch, env)
         }
         let (before, beforeEnv) = world(released: 0)

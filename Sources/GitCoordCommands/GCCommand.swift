@@ -1,4 +1,7 @@
 import ArgumentParser
+#if canImport(Glibc)
+import Glibc
+#endif
 import GitCoordCore
 
 struct GC: ParsableCommand {
@@ -41,7 +44,9 @@ struct GC: ParsableCommand {
 
     func run() throws {
         if auto {
-            // Started in the background by a writer: quiet, and gone at once when another packer is at work.
+            // Started in the background by a writer: quiet, gone at once when another packer is at work, and
+            // yielding the processor to whatever the person or agent does meanwhile.
+            _ = setpriority(__priority_which_t(PRIO_PROCESS.rawValue), 0, 10)
             try withCoordination { coordination in
                 let packer = StorePacker(repository: coordination.repository)
                 if packer.isDue { _ = try packer.pack() }
