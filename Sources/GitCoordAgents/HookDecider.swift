@@ -213,7 +213,7 @@ struct HookDecider {
     /// The agent's process, so that readers on this machine see at once when it is gone.
     static func agentProcess() -> ProcessIdentity? {
         guard let boot = Processes.bootID, let agent = Processes.nearestAncestor(passing: launchers) else { return nil }
-        return ProcessIdentity(pid: agent.pid, started: agent.started, boot: boot)
+        return ProcessIdentity(pid: agent.pid, started: agent.started, boot: boot, namespace: Processes.pidNamespace)
     }
 
     static let localHost: String = {

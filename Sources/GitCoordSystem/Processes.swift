@@ -12,6 +12,15 @@ public enum Processes {
         return text.isEmpty ? nil : text
     }()
 
+    /// The pid namespace this process sees (`pid:[4026531836]`), nil where /proc does not say. A pid means the same
+    /// process only to processes of the same namespace: a sandbox (Codex's bubblewrap) has a namespace of its own.
+    public static let pidNamespace: String? = {
+        var buffer = [CChar](repeating: 0, count: 64)
+        let count = readlink("/proc/self/ns/pid", &buffer, buffer.count - 1)
+        guard count > 0 else { return nil }
+        return String(cString: buffer)
+    }()
+
     public struct Info: Equatable, Sendable {
         public let pid: Int32
         public let parent: Int32

@@ -60,6 +60,15 @@ import Testing
         #expect(try scratch.listedSessions().contains { $0["task"] as? String == task })
     }
 
+    /// libgit2 reads a pattern only up to a line break: a claim pattern holding control characters would not mean
+    /// what it says (the fuzzer found "src/**/\n.js" matching src/a/c.js in libgit2), so it is refused.
+    @Test func claimPatternsWithControlCharactersAreRefused() throws {
+        let (scratch, _, _, _) = try Scratch.twoSessions()
+        let refused = try scratch.coord(["claim", "src/**/\n.js"], env: ["GIT_COORD_SESSION": "A"])
+        #expect(refused.status == 128 && refused.stderr.contains("may not hold control characters"), "\(refused)")
+        #expect(try scratch.coordOK("claims").isEmpty)
+    }
+
     /// A path of 100,000 components cost 57 s and 10 GB before: paths are bounded by PATH_MAX and normalised in
     /// linear time. How fast the hook answers is `make bench`'s business ("agents" area), not this test's.
     @Test func deepAndHugePathsAreRefusedFastAndClearly() throws {

@@ -56,10 +56,14 @@ import Testing
     @Test func aProcessIsToldApartFromALaterOneWithItsPid() throws {
         let me = try #require(Processes.info(getpid()))
         let boot = try #require(Processes.bootID)
-        #expect(!Session.isGone(ProcessIdentity(pid: me.pid, started: me.started, boot: boot)))
-        #expect(Session.isGone(ProcessIdentity(pid: me.pid, started: me.started + 1, boot: boot)), "a reused pid")
-        #expect(Session.isGone(ProcessIdentity(pid: Int32.max - 1, started: 1, boot: boot)), "no such process")
-        #expect(!Session.isGone(ProcessIdentity(pid: Int32.max - 1, started: 1, boot: "another-machine")), "elsewhere: the TTL")
+        let namespace = Processes.pidNamespace
+        #expect(!Session.isGone(ProcessIdentity(pid: me.pid, started: me.started, boot: boot, namespace: namespace)))
+        #expect(Session.isGone(ProcessIdentity(pid: me.pid, started: me.started + 1, boot: boot, namespace: namespace)), "a reused pid")
+        #expect(Session.isGone(ProcessIdentity(pid: Int32.max - 1, started: 1, boot: boot, namespace: namespace)), "no such process")
+        #expect(!Session.isGone(ProcessIdentity(pid: Int32.max - 1, started: 1, boot: "another-machine", namespace: namespace)),
+                "elsewhere: the TTL")
+        #expect(!Session.isGone(ProcessIdentity(pid: Int32.max - 1, started: 1, boot: boot, namespace: "pid:[1]")),
+                "from inside a sandbox's own pid namespace the pid means nothing: the TTL")
     }
 
     @Test func tasksFromWordsNeverReplaceTheSessionsOwn() {

@@ -157,6 +157,11 @@ class Script:
 
 def shown_text(body: Any) -> str:
     """The text parts of a request body (both APIs), joined: what the model reads."""
+    return "\n".join(shown_parts(body))
+
+
+def shown_parts(body: Any) -> list[str]:
+    """The text parts of a request body (both APIs), in order."""
     parts: list[str] = []
 
     def walk(value: Any, key: str | None = None) -> None:
@@ -174,7 +179,7 @@ def shown_text(body: Any) -> str:
 
     walk({k: v for k, v in body.items() if k in ("system", "messages", "instructions", "input")}
          if isinstance(body, dict) else body)
-    return "\n".join(parts)
+    return parts
 
 
 # MARK: The server
@@ -277,9 +282,15 @@ class ModelServer:
     # MARK: Routing
 
     def _session_of(self, body: Any) -> str | None:
-        """The session whose marker comes first in what the model is shown (its first prompt)."""
-        text = shown_text(body) if isinstance(body, dict) else str(body)
-        for match in MARKER.finditer(text):
+        """The session whose marker starts a text the model is shown: the drivers put it at the start of the first
+        prompt. Other sessions' markers can appear inside a text too (git-coord tells a model the other sessions'
+        tasks, taken from their first prompts), never at its start. Else the first marker anywhere."""
+        parts = shown_parts(body) if isinstance(body, dict) else [str(body)]
+        for part in parts:
+            match = MARKER.match(part.lstrip())
+            if match and match.group(1) in self.scripts:
+                return match.group(1)
+        for match in MARKER.finditer("\n".join(parts)):
             if match.group(1) in self.scripts:
                 return match.group(1)
         return None

@@ -52,7 +52,7 @@ def test_presence_and_session_start_context(lab):
         alice_first, bob_first = alice.script.turns()[0].shown, bob.script.turns()[0].shown
         assert alice_record["name"] in alice_first and alice_record["id"] in alice_first
         assert bob_record["name"] in bob_first and bob_record["id"] in bob_first
-        assert alice_record["name"] in bob_first and "main" in bob_first.split(alice_record["name"], 1)[1][:200]
+        assert f'session "{alice_record["name"]}" (claude), on branch "main"' in bob_first
         no_hook_problems(alice, bob)
     finally:
         alice.close(), bob.close()

@@ -75,6 +75,11 @@ public struct ClaimPattern: Hashable, Sendable, CustomStringConvertible {
         if relative.hasPrefix(":(") {
             throw CoordError.invalidPattern(argument, reason: "pathspec magic (':(...)') is not supported")
         }
+        // libgit2 reads a pattern only up to a line break, and no file name worth a wildcard holds a control
+        // character: such a pattern could only match what its writer did not mean.
+        if relative.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7F }) {
+            throw CoordError.invalidPattern(argument, reason: "a pattern may not hold control characters")
+        }
         _ = try Pathspec(relative)
         return ClaimPattern(text: relative, kind: .pattern)
     }

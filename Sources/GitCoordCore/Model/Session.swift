@@ -79,11 +79,14 @@ public struct ProcessIdentity: Codable, Equatable, Sendable {
     public var pid: Int32
     public var started: UInt64
     public var boot: String
+    /// The pid namespace the pid belongs to: only a reader in the same one can look it up.
+    public var namespace: String?
 
-    public init(pid: Int32, started: UInt64, boot: String) {
+    public init(pid: Int32, started: UInt64, boot: String, namespace: String?) {
         self.pid = pid
         self.started = started
         self.boot = boot
+        self.namespace = namespace
     }
 }
 
@@ -119,9 +122,11 @@ public struct Session: Sendable {
         processGone = gone
     }
 
-    /// Only a process of this very boot of this machine can be looked up; elsewhere the TTL decides.
+    /// Only a process of this very boot of this machine, in this pid namespace, can be looked up; elsewhere (another
+    /// machine, or a sandbox with a pid namespace of its own, where the agent's pid means nothing) the TTL decides.
     static func isGone(_ process: ProcessIdentity) -> Bool {
-        guard let boot = Processes.bootID, process.boot == boot else { return false }
+        guard let boot = Processes.bootID, process.boot == boot, let namespace = process.namespace,
+              namespace == Processes.pidNamespace else { return false }
         return !Processes.isRunning(pid: process.pid, started: process.started)
     }
 

@@ -34,7 +34,9 @@ public func fuzzPaths(_ start: UnsafePointer<UInt8>?, _ count: Int) -> CInt {
         // ways and takes "." for everything; git, and claims, do not.)
         if pattern.utf8.filter({ $0 == UInt8(ascii: "*") }).count <= 3 && relative.utf8.count <= 64, !relative.isEmpty,
            let first = pattern.utf8.first, let last = pattern.utf8.last, !"/!#.".utf8.contains(first), !isSpace(first),
-           last != UInt8(ascii: "/"), !isSpace(last), !relative.utf8.contains(0), ours != pathspec.libgit2Matches(relative) {
+           last != UInt8(ascii: "/"), !isSpace(last), !relative.utf8.contains(0),
+           !pattern.utf8.contains(where: { $0 < 0x20 || $0 == 0x7F }),  // refused as claims; libgit2 stops at a newline
+           ours != pathspec.libgit2Matches(relative) {
             fatalError("pattern \(Array(pattern.utf8)) on \(Array(relative.utf8)): ours \(ours), libgit2 \(!ours)")
         }
     }
