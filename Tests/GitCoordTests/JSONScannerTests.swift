@@ -98,7 +98,8 @@ import Testing
         full.scanned = 7
         full.startClock = 8
         full.taskSource = .title
-        full.process = ProcessIdentity(pid: 4242, started: 123_456_789, boot: "b00t")
+        full.process = ProcessIdentity(pid: 4242, started: 123_456_789, boot: "b00t", namespace: "pid:[4026531836]")
+        #expect(Mirror(reflecting: full.process!).children.count == ProcessIdentity.scannedKeys.count, "SessionRecord+Scan.swift")
         // Every stored property is set, and the scanner knows every key: a field added to SessionRecord but not to
         // its scanner would make every session read by JSONDecoder again (correct, and slow).
         let properties = Mirror(reflecting: full).children.compactMap(\.label)

@@ -80,18 +80,21 @@ extension TouchedFile {
 }
 
 extension ProcessIdentity {
+    static let scannedKeys: [StaticString] = ["pid", "started", "boot", "namespace"]
+
     static func scan(_ scanner: inout JSONScanner) throws -> ProcessIdentity {
-        var pid: Int64?, started: Int64?, boot: String?
-        try scanner.object(keys: ["pid", "started", "boot"]) { scanner, key in
+        var pid: Int64?, started: Int64?, boot: String?, namespace: String?
+        try scanner.object(keys: scannedKeys) { scanner, key in
             switch key {
             case 0: pid = try scanner.integer()
             case 1: started = try scanner.integer()
-            default: boot = try scanner.string()
+            case 2: boot = try scanner.string()
+            default: namespace = scanner.null() ? nil : try scanner.string()
             }
         }
         guard let pid, let pid32 = Int32(exactly: pid), let started, let startedU = UInt64(exactly: started), let boot else {
             throw JSONScanner.Unsupported()
         }
-        return ProcessIdentity(pid: pid32, started: startedU, boot: boot)
+        return ProcessIdentity(pid: pid32, started: startedU, boot: boot, namespace: namespace)
     }
 }
