@@ -38,7 +38,12 @@ def clis():
 def lab_base(request):
     """The labs live outside /tmp on purpose: Codex's sandbox makes /tmp and $TMPDIR writable, which would hide
     what it does to a repository in a user's own folders. Kept after a failed run, for its logs."""
-    parent = Path(os.environ.get("AGENT_LAB_DIR", PACKAGE_ROOT / ".build" / "agent-lab"))
+    default = PACKAGE_ROOT / ".build" / "agent-lab"
+    temporary = [Path("/tmp").resolve(), Path(os.environ.get("TMPDIR", "/tmp")).resolve()]
+    if any(PACKAGE_ROOT.resolve().is_relative_to(folder) for folder in temporary):
+        # A checkout under /tmp (a CI clone): the labs go to the user's cache folder instead.
+        default = Path.home() / ".cache" / "git-coord-agent-lab"
+    parent = Path(os.environ.get("AGENT_LAB_DIR", default))
     parent.mkdir(parents=True, exist_ok=True)
     for old in sorted(parent.glob("run-*"), key=lambda p: p.stat().st_mtime)[:-4]:  # keep the last few kept runs
         shutil.rmtree(old, ignore_errors=True)
