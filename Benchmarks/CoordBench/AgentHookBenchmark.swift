@@ -29,6 +29,7 @@ enum AgentHookBenchmark {
         let agentID = try! scratch.git("cat-file", "-p", "refs/coord/v1/agents/claude/bench-agent:record.json")
             .components(separatedBy: "\"session\":\"")[1].prefix(12)
         mustRun(scratch, coordBinary, ["claim", "--session", String(agentID)] + (0..<50).map { "mine/file\($0).js" }, in: worktree)
+        InboxCostBenchmark.Store.waitForPacking(scratch.repo)
         let sessions = (try! scratch.coordOK("list", "--json")).components(separatedBy: "\"id\"").count - 1
         let claims = (try! scratch.git("for-each-ref", "refs/coord/v1/claims")).split(separator: "\n").count
         Measure.line("agent hooks: \(sessions) live sessions, \(claims) claims")
@@ -68,6 +69,7 @@ enum AgentHookBenchmark {
             let mcpStart = Measure.median { mustRun(scratch, mcpBinary, ["--version"], in: worktree) }
             Measure.line(String(format: "  start-up: git-coord --version %.2f ms, git-coord-mcp --version (MCP SDK, full Foundation) %.2f ms",
                                 coordStart * 1000, mcpStart * 1000))
+            MCPBenchmark.run(in: scratch, worktree: worktree, mcpBinary: mcpBinary)
         }
     }
 

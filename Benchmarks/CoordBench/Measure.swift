@@ -36,9 +36,13 @@ enum Measure {
         let verdict = ratio <= target ? "ok" : "OVER TARGET"
         print(String(format: "%-52@ %8.2f ms   %@ %8.2f ms   ratio %5.2f (target <= %.2f) %@",
                      label as NSString, ours * 1000, baselineLabel as NSString, baseline * 1000, ratio, target, verdict as NSString))
+        fflush(nil)  // row by row: an area that fails leaves the rows before it on screen
     }
 
-    static func line(_ text: String) { print(text) }
+    static func line(_ text: String) {
+        print(text)
+        fflush(nil)
+    }
 }
 
 /// Runs a command in `directory` and fails loudly if it fails: a benchmark of a failing command means nothing.

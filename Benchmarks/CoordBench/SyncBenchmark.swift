@@ -17,6 +17,7 @@ enum SyncBenchmark {
             // posix_spawn + waitpid (mustRun): Foundation's Process would add a ~50 ms floor per command,
             // twice to the baseline's two commands and once to ours.
             ours.append(time { mustRun(world.lab.scratch, coordBinary, ["sync"], in: world.clone) })
+            InboxCostBenchmark.Store.waitForPacking(world.clone)  // what the sync received may start a packer
             baseline.append(time {
                 mustRun(copy.lab.scratch, "/usr/bin/git", ["fetch", "--quiet", "origin", "+refs/coord/v1/*:refs/coord-remotes/origin/v1/*"], in: copy.clone)
                 mustRun(copy.lab.scratch, "/usr/bin/git", ["push", "--quiet", "origin"] + copy.ownRefs.map { "\($0):\($0)" }, in: copy.clone)

@@ -6,6 +6,7 @@ let areas: KeyValuePairs<String, () -> Void> = [
     "agents": AgentHookBenchmark.run,
     "start": SessionStartBenchmark.run,
     "messaging": MessagingBenchmark.run,
+    "inbox": InboxCostBenchmark.run,
     "sync": SyncBenchmark.run,
     "background": BackgroundSyncBenchmark.run,
     "wake": WakeBenchmark.run,

@@ -53,6 +53,7 @@ public struct GitCoord: ParsableCommand {
 
     /// Parses the command line, runs the command and exits with git's conventions for failures.
     public static func runAndExit() -> Never {
+        StorePacker.launcher = startPacker
         if let agent = AgentHookEntry.agent(for: CommandLine.arguments) {  // the agents' hot path (issue 5)
             Glibc.exit(AgentHookEntry.answer(agent))
         }
@@ -78,6 +79,21 @@ public struct GitCoord: ParsableCommand {
         } catch {
             exit(withError: error)
         }
+    }
+
+    /// Starts `git-coord gc --auto` for the repository whose common git folder is given, in the background: this
+    /// process (maybe a hook) does not wait for it, and exits before it is done.
+    static func startPacker(commonDir: String) {
+        guard let executable = Background.currentExecutable else { return }
+        _ = Background.start(executable, ["gc", "--auto"], environment: packerEnvironment(commonDir))
+    }
+
+    /// Ours, opened on the common git folder whatever worktree (or hook's index) we were in.
+    static func packerEnvironment(_ commonDir: String) -> [String: String] {
+        var environment = Environment.all
+        for name in ["GIT_DIR", "GIT_WORK_TREE", "GIT_INDEX_FILE", "GIT_COMMON_DIR", "GIT_PREFIX"] { environment[name] = nil }
+        environment["GIT_DIR"] = commonDir
+        return environment
     }
 
     /// A command line that does not parse: ArgumentParser's message (or help, or version), with a suggestion for a

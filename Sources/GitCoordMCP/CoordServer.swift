@@ -12,6 +12,7 @@ public enum CoordServer {
     public static let version = GitCoordVersion.current
 
     public static func run() async throws {
+        StorePacker.launcher = startPacker
         var logger = Logger(label: "git-coord-mcp") { StreamLogHandler.standardError(label: $0) }
         logger.logLevel = Environment["GIT_COORD_MCP_DEBUG"] == nil ? .warning : .debug
         let tools = CoordTools(directory: Environment.currentDirectory, defaultSession: .from(environment: Environment.all))
@@ -28,5 +29,21 @@ public enum CoordServer {
         await server.withMethodHandler(CallTool.self) { params in tools.call(params.name, arguments: params.arguments) }
         try await server.start(transport: LineTransport(logger: logger))
         await server.waitUntilCompleted()
+    }
+
+    /// Starts `git-coord gc --auto` in the background (the packing lives in `git-coord`, found next to this binary or
+    /// on PATH), and reaps it on a thread of its own: this process lives on, so nobody else would.
+    static func startPacker(commonDir: String) {
+        let sibling = Background.currentExecutable.map { String($0[..<($0.lastIndex(of: "/") ?? $0.startIndex)]) + "/git-coord" }
+        let path = (Environment["PATH"] ?? "").split(separator: ":").map { String($0) + "/git-coord" }
+        guard let executable = ([sibling].compactMap { $0 } + path).first(where: { access($0, X_OK) == 0 }) else { return }
+        var environment = Environment.all
+        for name in ["GIT_DIR", "GIT_WORK_TREE", "GIT_INDEX_FILE", "GIT_COMMON_DIR", "GIT_PREFIX"] { environment[name] = nil }
+        environment["GIT_DIR"] = commonDir
+        guard let pid = Background.start(executable, ["gc", "--auto"], environment: environment) else { return }
+        Thread.detachNewThread {
+            var status: Int32 = 0
+            while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
+        }
     }
 }

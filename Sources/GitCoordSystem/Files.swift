@@ -142,6 +142,18 @@ public enum Files {
         }
     }
 
+    /// Appends `count` bytes to `path` (creating it) and returns its size after that: a counter that any number of
+    /// processes can add to at once (`O_APPEND` moves to the end and writes in one step), read by its size.
+    public static func append(_ path: String, count: Int) throws -> Int {
+        let fd = retryingInterrupts { open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0o644) }
+        guard fd >= 0 else { throw SystemError("write", path: path) }
+        defer { close(fd) }
+        try writeAll(fd, [UInt8](repeating: UInt8(ascii: "."), count: count), path: path)
+        var info = stat()
+        guard fstat(fd, &info) == 0 else { throw SystemError("read the size of", path: path) }
+        return Int(info.st_size)
+    }
+
     /// Appends `bytes` to `path` (created with `mode` when absent) in one write: lines appended by several
     /// processes at once do not interleave.
     public static func append(_ path: String, _ bytes: [UInt8], mode: mode_t = 0o600) throws {
@@ -209,6 +221,9 @@ public enum Files {
             return Double(now.tv_sec - modified.tv_sec) + Double(now.tv_nsec - modified.tv_nsec) / 1e9
         }
     }
+
+    /// Whether something is at `path` (a cheap check: no file is opened).
+    public static func exists(_ path: String) -> Bool { access(path, F_OK) == 0 }
 
     /// What `stat` says of `path`, or nil when there is nothing there.
     public static func status(_ path: String) -> Status? {

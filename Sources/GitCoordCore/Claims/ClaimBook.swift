@@ -18,6 +18,38 @@ final class ClaimBook {
         }
     }
 
+    /// Every claim that could overlap one of `patterns` (and more: the caller matches): the pattern claims, and
+    /// for files the claims of the same path and of each folder above it, found by ref name; a directory or a
+    /// pattern can overlap any file or directory claim, so then those are listed too. See docs/design.md, "Overlap".
+    func claims(thatMayOverlap patterns: [ClaimPattern], in coordination: Coordination, sessions: [String: Session],
+                now: Millis) throws -> [Claim] {
+        var found = try claims(in: coordination, sessions: sessions, now: now, under: RefLayout.patternClaims)
+        if patterns.contains(where: { $0.kind != .file }) {
+            return found + (try claims(in: coordination, sessions: sessions, now: now, under: RefLayout.pathClaims))
+        }
+        var looked: Set<String> = []
+        for pattern in patterns {
+            for key in Self.selfAndFolders(of: pattern.text) where looked.insert(key).inserted {
+                if let claim = try claim(on: ClaimPattern(text: key, kind: .file), in: coordination, sessions: sessions, now: now) {
+                    found.append(claim)
+                }
+            }
+        }
+        return found
+    }
+
+    /// A path, each folder above it, and the whole repository (""): the claims that can cover it by name.
+    static func selfAndFolders(of path: String) -> [String] {
+        var keys = [path]
+        var folder = Substring(path)
+        while let slash = folder.lastIndex(of: "/") {
+            folder = folder[..<slash]
+            keys.append(String(folder))
+        }
+        if !path.isEmpty { keys.append("") }
+        return keys
+    }
+
     /// The claim on exactly `pattern`, found by its ref name without listing any other, or nil.
     func claim(on pattern: ClaimPattern, in coordination: Coordination, sessions: [String: Session], now: Millis) throws -> Claim? {
         let ref = pattern.refName

@@ -57,7 +57,7 @@ extension Coordination {
         var sessions = try sessionsByID(now: nowMillis())
 
         // 1. Refuse before writing anything when a live claim of another session is in the way.
-        let before = try claimsWithKnownHolders(book, &sessions)
+        let before = try claimsWithKnownHolders(book, overlapping: unique, &sessions)
         let blocking = Self.conflicts(for: unique, among: before, excluding: session.id)
         if !blocking.isEmpty && !force { throw ClaimConflicts(conflicts: blocking) }
 
@@ -159,13 +159,15 @@ extension Coordination {
         }
     }
 
-    /// Every claim, with the sessions re-read when a claim names a session not read yet: a session that
-    /// started after `sessions` was read must not pass for unknown (and its claim for void) in a race.
-    private func claimsWithKnownHolders(_ book: ClaimBook, _ sessions: inout [String: Session]) throws -> [Claim] {
-        var claims = try book.claims(in: self, sessions: sessions, now: nowMillis())
+    /// The claims that may overlap `patterns`, with the sessions re-read when a claim names a session not read
+    /// yet: a session that started after `sessions` was read must not pass for unknown (and its claim for void) in
+    /// a race.
+    private func claimsWithKnownHolders(_ book: ClaimBook, overlapping patterns: [ClaimPattern],
+                                        _ sessions: inout [String: Session]) throws -> [Claim] {
+        var claims = try book.claims(thatMayOverlap: patterns, in: self, sessions: sessions, now: nowMillis())
         if claims.contains(where: { $0.holder == nil && $0.record.released == nil }) {
             sessions = try sessionsByID(now: nowMillis())
-            claims = try book.claims(in: self, sessions: sessions, now: nowMillis())
+            claims = try book.claims(thatMayOverlap: patterns, in: self, sessions: sessions, now: nowMillis())
         }
         return claims
     }
@@ -183,7 +185,7 @@ extension Coordination {
         var sessions = sessions
         let deadline = Date().addingTimeInterval(Self.overlapSettleTime)
         while true {
-            let all = try claimsWithKnownHolders(book, &sessions)
+            let all = try claimsWithKnownHolders(book, overlapping: ours.map(\.0), &sessions)
             let mine = all.filter { claim in ours.contains { $0.1 == claim.commit } }
             let others = all.filter { $0.isLive && $0.record.session != session.id }
             var pending: [ClaimConflicts.Conflict] = []
@@ -243,31 +245,66 @@ extension Coordination {
     /// Releases the session's live claims on `patterns` (all of them when nil). Returns the patterns released
     /// and those the session did not hold.
     public func release(_ patterns: [ClaimPattern]?, for session: Session) throws -> (released: [ClaimPattern], notHeld: [ClaimPattern]) {
-        let all = try claims()
-        let mine = all.filter { $0.record.session == session.id && $0.record.released == nil && $0.state != .expired }
+        func isMine(_ claim: Claim) -> Bool {
+            claim.record.session == session.id && claim.record.released == nil && claim.state != .expired
+        }
         var released: [ClaimPattern] = []
         var notHeld: [ClaimPattern] = []
-        var targets: [(ClaimPattern, ref: String)] = []
+        var targets: [Claim] = []
         if let patterns {
-            // By text, not kind: a file claimed when it existed is released the same after it is deleted.
+            // By text, not kind: a file claimed when it existed is released the same after it is deleted. Found by
+            // ref name: a release costs the same however many claims there are.
+            let book = ClaimBook()
+            let holder = [session.id: session]
             for pattern in patterns {
-                let held = mine.filter { $0.pattern.text == pattern.text }
+                let held = try [ClaimKind.file, .pattern].compactMap { kind in
+                    try book.claim(on: ClaimPattern(text: pattern.text, kind: kind), in: self, sessions: holder, now: nowMillis())
+                }.filter(isMine)
                 if held.isEmpty { notHeld.append(pattern) }
-                targets += held.map { ($0.pattern, $0.ref) }
+                targets += held
             }
         } else {
-            targets = mine.map { ($0.pattern, $0.ref) }
+            targets = try claims().filter(isMine)
         }
-        for (pattern, ref) in targets {
-            let outcome = try store.update(ClaimRecordKind.self, at: ref, message: "release \(pattern.text) by \(session.name)",
-                                           ifUnreadable: note) { current in
-                guard var record = current?.payload, record.session == session.id, record.released == nil else { return nil }
-                record.released = nowMillis()
-                return record
-            }
-            if case .written = outcome { released.append(pattern) } else { notHeld.append(pattern) }
+        let remotes = try remoteNames()
+        for claim in targets {
+            if try end(claim, by: session, remotes: remotes) != .notHeld { released.append(claim.pattern) } else { notHeld.append(claim.pattern) }
         }
         return (released, notHeld)
+    }
+
+    /// Ends a claim (a release, or gc ending the claim of a gone session), leaving no ref behind when nothing needs
+    /// it: a claim no remote has a copy of is deleted, by compare-and-swap from the record read; one a remote has
+    /// gets a released record, which sync carries there and then deletes (docs/design.md, "Claims", Rules).
+    /// `.notHeld` when the claim was no longer held as read (released or taken meanwhile).
+    enum Ending { case deleted, released, notHeld }
+
+    func end(_ claim: Claim, by session: Session?, remotes: [String]) throws -> Ending {
+        if try mirroredHeads(of: claim.ref, remotes: remotes).isEmpty {
+            do {
+                try store.delete(claim.ref, expecting: claim.commit)
+                return .deleted
+            } catch let error as GitError where error.isContention {
+                // It moved since we read it: decide again from what it holds now.
+            }
+        }
+        let holder = claim.record.session
+        let outcome = try store.update(ClaimRecordKind.self, at: claim.ref,
+                                       message: "release \(claim.record.pattern)" + (session.map { " by \($0.name)" } ?? ""),
+                                       ifUnreadable: note) { current in
+            guard var record = current?.payload, record.session == holder, record.released == nil else { return nil }
+            record.released = nowMillis()
+            return record
+        }
+        if case .written = outcome { return .released }
+        return .notHeld
+    }
+
+    /// The heads that the fetched copies of other clones' refs (refs/coord-remotes/<remote>/v1/...) hold for `ref`,
+    /// `remotes` being the configured remotes (`remoteNames()`).
+    func mirroredHeads(of ref: String, remotes: [String]) throws -> [ObjectID] {
+        let rest = ref.dropFirst(RefLayout.root.count)
+        return try remotes.compactMap { try store.target(of: RefLayout.remoteRoot($0) + rest) }
     }
 
     // MARK: Takeovers

@@ -76,14 +76,7 @@ final class OverlapIndex {
         var found: [Overlap] = []
         func add(_ claim: Claim) { found.append(Overlap(path: path, session: claim.holder!, reason: .claim(claim))) }
         // The path's own claim, then each folder's up to the whole repository ("").
-        var keys = [path]
-        var folder = Substring(path)
-        while let slash = folder.lastIndex(of: "/") {
-            folder = folder[..<slash]
-            keys.append(String(folder))
-        }
-        if !path.isEmpty { keys.append("") }
-        for key in keys {
+        for key in ClaimBook.selfAndFolders(of: path) {
             if let claim = try pathClaim(key), key == path || claim.pattern.kind == .directory { add(claim) }
         }
         let query = ClaimMatcher(ClaimPattern(text: path, kind: isDirectory ? .directory : .file))

@@ -17,11 +17,8 @@ extension Coordination {
             let cutoff = now - Millis(since * 1000)
             var notes: [LogRecord] = []
             for head in heads {
-                try walkLog(head) { _, record in
-                    guard record.at >= cutoff else { return false }
-                    if record.kind == .note { notes.append(record) }
-                    return true
-                }
+                var reader = LogReader(head: head, coordination: self)
+                while let note = try reader.next(), note.at >= cutoff { notes.append(note) }
             }
             notes.sort(by: LogRecord.precedes)
             return limit.map { Array(notes.suffix($0)) } ?? notes
@@ -42,7 +39,7 @@ extension Coordination {
                 if best == nil || LogRecord.precedes(current[best!]!, record) { best = index }
             }
             guard let best, let record = current[best] else { break }
-            if record.kind == .note { notes.append(record) }
+            notes.append(record)
             current[best] = try readers[best].next()
         }
         // A log from another clone may be out of clock order; the result is still sorted for display.
@@ -50,11 +47,19 @@ extension Coordination {
     }
 }
 
-/// Reads one log record by record, newest first, skipping unreadable records with a warning.
+/// Reads the notes of one log, newest first, skipping unreadable records with a warning. It follows the log index
+/// from note to note, reading each note's payload only, so the messages between them are never read; where the
+/// index cannot answer (records without one, a pointer that does not lead to the note it names) it walks record by
+/// record from the head, below what it has read already: the same notes either way.
 struct LogReader {
     let head: Coordination.LogHead
     let coordination: Coordination
+    /// The next commit of a walk along the chain.
     private var pending: ObjectID?
+    /// The next note to read by its payload, following the index.
+    private var jump: LogIndex.Pointer?
+    /// Every record at or above this sequence was read already.
+    private var below = Int64.max
 
     init(head: Coordination.LogHead, coordination: Coordination) {
         self.head = head
@@ -63,15 +68,45 @@ struct LogReader {
     }
 
     mutating func next() throws -> LogRecord? {
-        while let commit = pending {
-            let (payload, parent) = coordination.store.read(commit)
-            pending = parent
-            do {
-                return try coordination.decodeLogRecord(try payload.get(), owner: head.writer, commit: commit)
-            } catch {
-                coordination.warn("skipping record \(commit.hex.prefix(12)) of \(head.ref): \(RecordStore.reason(error))")
+        while true {
+            let record: LogRecord
+            let viaPointer = jump != nil
+            if let pointer = jump {
+                jump = nil
+                guard let blob = ObjectID(hex: pointer.blob), case .success(let payload) = coordination.store.payload(ofBlob: blob),
+                      let found = try? coordination.decodeLogRecord(payload, owner: head.writer, commit: blob),
+                      found.seq == pointer.seq, found.kind == .note, found.seq < below else {
+                    pending = head.commit  // a pointer that leads elsewhere: walk instead
+                    continue
+                }
+                record = found
+            } else if let commit = pending {
+                let (payload, parent) = coordination.store.read(commit)
+                pending = parent
+                do {
+                    record = try coordination.decodeLogRecord(try payload.get(), owner: head.writer, commit: commit)
+                } catch {
+                    coordination.warn("skipping record \(commit.hex.prefix(12)) of \(head.ref): \(RecordStore.reason(error))")
+                    continue
+                }
+                guard record.seq < below else { continue }  // read before a pointer failed
+            } else {
+                return nil
             }
+            below = record.seq
+            if let index = record.usableIndex {
+                if let note = index.note {
+                    jump = note
+                    pending = nil
+                } else if index.from <= 1 {
+                    pending = nil  // the index covers the whole log: no note before this one
+                } else if viaPointer {
+                    pending = head.commit  // reached by its payload, which names no parent: walk below it
+                }
+            } else if viaPointer {
+                pending = head.commit
+            }
+            if record.kind == .note { return record }
         }
-        return nil
     }
 }

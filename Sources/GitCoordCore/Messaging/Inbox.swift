@@ -81,6 +81,9 @@ extension Coordination {
     func unread(in head: LogHead, for reader: Session, after position: CursorRecord.Position?) throws
         -> (items: [InboxItem], position: CursorRecord.Position) {
         if let position, position.commit == head.commit.hex { return ([], position) }
+        if let (items, headSeq) = try indexedUnread(in: head, for: reader, after: position) {
+            return (items, CursorRecord.Position(commit: head.commit.hex, seq: max(headSeq, position?.seq ?? 0)))
+        }
         var items: [InboxItem] = []
         var headSeq: Int64?
         try walkLog(head) { _, record in
@@ -91,5 +94,63 @@ extension Coordination {
             return true
         }
         return (items, CursorRecord.Position(commit: head.commit.hex, seq: max(headSeq ?? 0, position?.seq ?? 0)))
+    }
+
+    /// `unread(in:)` by the log index: the head, then the chains of notes and of messages to `reader` back to the
+    /// position, reading nothing else. Nil when the index cannot answer (a head without one, or one that does not
+    /// reach down to the position, or a pointer that leads nowhere it says): the caller walks the log instead,
+    /// which gives the same items.
+    func indexedUnread(in head: LogHead, for reader: Session, after position: CursorRecord.Position?) throws
+        -> (items: [InboxItem], headSeq: Int64)? {
+        guard case .success(let payload) = store.read(head.commit).payload,
+              let top = try? decodeLogRecord(payload, owner: head.writer, commit: head.commit),
+              let index = top.usableIndex else { return nil }
+        let floor = position?.seq ?? 0
+        guard index.from <= floor + 1 else { return nil }
+        let isNews = { (record: LogRecord) in position != nil || !Self.predates(record, reader) }
+        var items: [InboxItem] = []
+        if top.seq > floor && top.isFor(reader.id) && isNews(top) { items.append(top) }
+        var chains = IndexChains(reader: reader.id, floor: floor)
+        guard chains.follow(index, below: top.seq) else { return nil }
+        while let (pointer, kind) = chains.next() {
+            guard let blob = ObjectID(hex: pointer.blob),
+                  case .success(let payload) = store.payload(ofBlob: blob),
+                  let record = try? decodeLogRecord(payload, owner: head.writer, commit: blob),
+                  record.seq == pointer.seq, record.kind == kind, kind == .note || record.to == reader.id else { return nil }
+            guard isNews(record) else { continue }  // older items of this chain predate the reader too
+            items.append(record)
+            guard let next = record.usableIndex, chains.follow(next, below: record.seq, only: kind) else { return nil }
+        }
+        return (items, top.seq)
+    }
+}
+
+/// The chains a reader follows through one log's index: notes, and direct messages to it, newest first, down to
+/// (not including) the reader's position.
+struct IndexChains {
+    let reader: String
+    let floor: Int64
+    private var pending: [(LogIndex.Pointer, LogRecord.Kind)] = []
+
+    init(reader: String, floor: Int64) {
+        self.reader = reader
+        self.floor = floor
+    }
+
+    /// Adds the pointers of `index` (of the item at sequence `seq`), of one kind or both. False when the index does
+    /// not cover every item above the floor: then it cannot say that nothing else is there.
+    mutating func follow(_ index: LogIndex, below seq: Int64, only kind: LogRecord.Kind? = nil) -> Bool {
+        guard index.from <= floor + 1 else { return false }
+        if kind != .message, let note = index.note, note.seq > floor, note.seq < seq { pending.append((note, .note)) }
+        if kind != .note, let message = index.to?[reader], message.seq > floor, message.seq < seq {
+            pending.append((message, .message))
+        }
+        return true
+    }
+
+    /// The newest pointer not yet followed.
+    mutating func next() -> (LogIndex.Pointer, LogRecord.Kind)? {
+        guard let newest = pending.indices.max(by: { pending[$0].0.seq < pending[$1].0.seq }) else { return nil }
+        return pending.remove(at: newest)
     }
 }

@@ -68,7 +68,18 @@ extension Coordination {
 
     /// The largest clock at the head of any log (0 when there is none). Heads suffice: along each log clocks only
     /// grow, so a head holds its log's largest clock.
+    /// The head records come from the head cache of `log/` when it knows them (a write reads them all).
     func largestClock() throws -> Int64 {
-        try logHeads().compactMap { try newestRecord(of: $0)?.clock }.max() ?? 0
+        var largest: Int64 = 0
+        for (ref, commit, payload) in try store.heads(under: RefLayout.logs) {
+            let writer = String(ref.dropFirst(RefLayout.logs.count))
+            guard Self.isValidName(writer) else { continue }
+            if case .success(let data) = payload, let head = try? decodeLogRecord(data, owner: writer, commit: commit) {
+                largest = max(largest, head.clock)
+            } else if let newest = try newestRecord(of: LogHead(writer: writer, commit: commit)) {
+                largest = max(largest, newest.clock)
+            }
+        }
+        return largest
     }
 }

@@ -29,6 +29,35 @@ extension Coordination {
         return try append(.message, text: text, to: target.id, from: sender)
     }
 
+    /// The index of a new item (sequence `seq`) appended on `commit`, whose record is `head` when readable: the head's
+    /// index plus the head. A head without one (written by a version before indexes) is completed from the newest
+    /// indexed record at most `indexSearchLimit` items behind it; with none, the index starts at the oldest item
+    /// looked at (the log's first when it is that short).
+    func nextIndex(after commit: ObjectID, head: (record: LogRecord, payload: Data)?, writer: String, seq: Int64) throws -> LogIndex {
+        if let head, head.record.seq < seq, let index = head.record.usableIndex, let blob = RecordStore.blobID(of: head.payload) {
+            return index.adding(head.record, blob: blob)
+        }
+        var behind: [(ObjectID, LogRecord)] = []
+        var base: LogIndex?
+        try store.walk(from: commit) { commit, payload in
+            guard let data = try? payload.get(), let record = try? decodeLogRecord(data, owner: writer, commit: commit),
+                  let blob = RecordStore.blobID(of: data) else { return true }  // unreadable: readers skip it too
+            if record.seq >= seq { return true }  // a replaced log's records above the new item: not before it
+            behind.append((blob, record))
+            if let index = record.usableIndex {
+                base = index
+                return false
+            }
+            return behind.count < Self.indexSearchLimit
+        }
+        var index = base ?? LogIndex(from: behind.last?.1.seq ?? seq)
+        for (blob, record) in behind.reversed() where record.seq >= index.from { index = index.adding(record, blob: blob) }
+        return index
+    }
+
+    /// How far back a writer looks for an indexed record when its head has none.
+    static let indexSearchLimit = 200
+
     /// The session a direct message goes to: by id, else by name (the live holder of the name first), else by the
     /// one live session whose name or id starts with `selector`. A miss names the closest live names.
     public func recipient(_ selector: String) throws -> Session {
@@ -53,14 +82,19 @@ extension Coordination {
         let ref = RefLayout.log(sender.id)
         var written: LogRecord?
         try store.update(ref, message: "\(kind.rawValue) from \(sender.name)") { current in
-            let head = current.flatMap { try? decodeLogRecord($0.payload, owner: sender.id, commit: $0.commit) }
-            let previous = try head ?? current.flatMap { try newestRecord(of: LogHead(writer: sender.id, commit: $0.commit)) }
+            let head = current.flatMap { current in
+                (try? decodeLogRecord(current.payload, owner: sender.id, commit: current.commit)).map { ($0, current.payload) }
+            }
+            let previous = try head?.0 ?? current.flatMap { try newestRecord(of: LogHead(writer: sender.id, commit: $0.commit)) }
             // No readable head (a first item, or a head that was lost): continue above what any reader has seen,
             // or a reader whose cursor is past the new sequence would never be shown the new items.
             let seen = head == nil ? try highestSeenSequence(of: sender.id) : 0
+            let seq = max(previous?.seq ?? 0, seen) + 1
+            let index = try current.map { try nextIndex(after: $0.commit, head: head, writer: sender.id, seq: seq) }
+                ?? LogIndex(from: seq)
             let record = LogRecord(kind: kind, from: sender.id, fromName: sender.name, branch: sender.record.branch,
-                                   to: recipient, text: text, clock: try nextClock(),
-                                   seq: max(previous?.seq ?? 0, seen) + 1, at: nowMillis())
+                                   to: recipient, text: text, clock: try nextClock(), seq: seq, at: nowMillis(),
+                                   index: index)
             written = record
             return try Self.encoder.encode(record)
         }

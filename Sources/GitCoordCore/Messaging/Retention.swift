@@ -88,6 +88,31 @@ extension Coordination {
             }
             if try gone.contains(holder.session) || isOrphan(holder, now: now) { try drop(ref, expecting: commit) }
         }
+        // Claims that ended without a release that deleted them: released ones left by older versions (or waiting for
+        // a sync), and those of gone sessions. A release that no remote has yet is sent by the next sync first.
+        let remotes = try remoteNames()
+        for claim in try claims(now: now) {
+            let released = claim.record.released != nil
+            let holderGone = gone.contains(claim.record.session)
+                || (claim.holder == nil && Double(now - claim.record.renewed) / 1000 > policy.staleAfter)
+            guard released || holderGone else { continue }
+            if released {
+                let mirrors = try mirroredHeads(of: claim.ref, remotes: remotes)
+                guard mirrors.allSatisfy({ $0 == claim.commit }) else {
+                    report.kept.append((claim.ref, "its release has not reached every remote yet ('git coord sync' sends it)"))
+                    continue
+                }
+                try drop(claim.ref, expecting: claim.commit)
+            } else if dryRun {
+                report.dropped.append(claim.ref)
+            } else {
+                switch try end(claim, by: nil, remotes: remotes) {
+                case .deleted: report.dropped.append(claim.ref)
+                case .released: report.kept.append((claim.ref, "released; it goes once 'git coord sync' has sent the release"))
+                case .notHeld: continue
+                }
+            }
+        }
         for id in gone.sorted() {
             for ref in [RefLayout.cursor(id), RefLayout.session(id)] {
                 if let commit = try store.target(of: ref) { try drop(ref, expecting: commit) }

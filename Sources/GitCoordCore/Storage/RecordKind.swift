@@ -22,6 +22,9 @@ public protocol RecordKind {
     static func isRef(_ components: [Substring]) -> Bool
     /// Why `payload` cannot be the record at `ref` (an id that names another ref, a value out of range); nil if it can.
     static func problem(with payload: Payload, at ref: String) -> String?
+    /// The payload read by `JSONScanner` when it is in the shape git-coord writes, nil otherwise (then `JSONDecoder`
+    /// reads it). Kinds read by the thousand have one; the default is nil.
+    static func scanned(_ data: Data) -> Payload?
 }
 
 /// Who may move a ref of a kind: that is what makes every honest change a fast-forward.
@@ -48,6 +51,7 @@ public enum ForkPolicy: Sendable {
 
 extension RecordKind {
     public static var depth: Int { 1 }
+    public static func scanned(_ data: Data) -> Payload? { nil }
     public static var prefix: String { RefLayout.root + folder + "/" }
 
     /// The folder, then `depth` safe names.
@@ -84,6 +88,7 @@ public enum SessionKind: RecordKind {
     public static let folder = "sessions"
     public static let writer = RecordWriter.owner
     public static let forks = ForkPolicy.keepNewest
+    public static func scanned(_ data: Data) -> SessionRecord? { SessionRecord.scanned(data) }
     public static func problem(with payload: SessionRecord, at ref: String) -> String? {
         payload.id == key(of: ref) ? nil : "its record names session \(payload.id)"
     }
@@ -107,6 +112,7 @@ public enum LogKind: RecordKind {
     public static let folder = "log"
     public static let writer = RecordWriter.owner
     public static let forks = ForkPolicy.report
+    public static func scanned(_ data: Data) -> LogRecord? { LogRecord.scanned(data) }
     public static func problem(with payload: LogRecord, at ref: String) -> String? {
         payload.problem(owner: String(key(of: ref)))
     }
@@ -137,6 +143,7 @@ public enum ClaimRecordKind: RecordKind {
         components.count == 3 && components[0] == "claims" && (components[1] == "paths" || components[1] == "patterns")
             && components[2].utf8.count == 40
     }
+    public static func scanned(_ data: Data) -> ClaimRecord? { ClaimRecord.scanned(data) }
     public static func problem(with payload: ClaimRecord, at ref: String) -> String? {
         payload.claimPattern.refName == ref ? nil : "its pattern does not hash to its ref name"
     }

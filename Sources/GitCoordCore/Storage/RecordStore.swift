@@ -102,7 +102,83 @@ public final class RecordStore {
     /// The one place a record is read. The payload of the record in `commit`, or why there is none, and the
     /// commit's first parent (nil when it has none, or is no readable commit). Sizes are checked from object
     /// headers before anything is inflated: a payload of hundreds of megabytes costs a header read, not its size.
+    ///
+    /// Records are read as raw objects (the commit's first lines, the tree's one entry): an inbox may read a
+    /// thousand, and libgit2's parsed commits and trees (signatures, messages, entry tables) would be built only to
+    /// be dropped. Anything unexpected takes the parsed path, which says precisely what is wrong.
     public func read(_ commit: ObjectID) -> (payload: Result<Data, UnreadableRecord>, parent: ObjectID?) {
+        if let raw = readRaw(commit) { return raw }
+        return readParsed(commit)
+    }
+
+    private func readRaw(_ commit: ObjectID) -> (payload: Result<Data, UnreadableRecord>, parent: ObjectID?)? {
+        guard let odb = objectDatabase else { return nil }
+        var oid = commit.raw
+        var object: OpaquePointer?
+        guard git_odb_read(&object, odb, &oid) == 0 else { return nil }
+        defer { git_odb_object_free(object) }
+        guard git_odb_object_type(object) == GIT_OBJECT_COMMIT, let data = git_odb_object_data(object) else { return nil }
+        let bytes = UnsafeRawBufferPointer(start: data, count: git_odb_object_size(object))
+        // "tree <hex>\n", then "parent <hex>\n" lines.
+        guard let tree = Self.headerID(bytes, at: 0, named: "tree ") else { return nil }
+        let parent = Self.headerID(bytes, at: 46, named: "parent ")
+        var treeOid = tree.raw
+        var treeObject: OpaquePointer?
+        guard git_odb_read(&treeObject, odb, &treeOid) == 0 else { return nil }
+        defer { git_odb_object_free(treeObject) }
+        guard git_odb_object_type(treeObject) == GIT_OBJECT_TREE, let treeData = git_odb_object_data(treeObject) else { return nil }
+        // One entry, "100644 record.json\0" and the blob's 20 bytes: what every record's tree holds.
+        let entry = Array("100644 \(Self.payloadName)\0".utf8)
+        let treeBytes = UnsafeRawBufferPointer(start: treeData, count: git_odb_object_size(treeObject))
+        guard treeBytes.count == entry.count + 20, treeBytes.starts(with: entry) else { return nil }
+        var blob = git_oid()
+        withUnsafeMutableBytes(of: &blob.id) { $0.copyMemory(from: UnsafeRawBufferPointer(rebasing: treeBytes[entry.count...])) }
+        guard let (size, type) = objectHeader(blob), type == GIT_OBJECT_BLOB, size <= Self.maximumPayload else { return nil }
+        var blobObject: OpaquePointer?
+        guard git_odb_read(&blobObject, odb, &blob) == 0 else { return nil }
+        defer { git_odb_object_free(blobObject) }
+        let count = git_odb_object_size(blobObject)
+        guard count <= Self.maximumPayload else { return nil }
+        return (.success(count == 0 ? Data() : Data(bytes: git_odb_object_data(blobObject)!, count: count)), parent)
+    }
+
+    /// A record's payload read straight from its blob (a log index points at payloads): the same size limit as
+    /// `read`, checked from the object's header first.
+    public func payload(ofBlob blob: ObjectID) -> Result<Data, UnreadableRecord> {
+        let failure = { (problem: UnreadableRecord.Problem) in Result<Data, UnreadableRecord>.failure(UnreadableRecord(commit: blob, problem: problem)) }
+        guard let odb = objectDatabase, let (size, type) = objectHeader(blob.raw) else { return failure(.payloadMissing) }
+        guard type == GIT_OBJECT_BLOB else { return failure(.noPayload) }
+        guard size <= Self.maximumPayload else { return failure(.tooLarge(bytes: size)) }
+        var oid = blob.raw
+        var object: OpaquePointer?
+        let code = git_odb_read(&object, odb, &oid)
+        guard code == 0 else { return failure(.damaged(GitError(code: code, operation: "").message)) }
+        defer { git_odb_object_free(object) }
+        let count = git_odb_object_size(object)
+        return .success(count == 0 ? Data() : Data(bytes: git_odb_object_data(object)!, count: count))
+    }
+
+    /// The blob id `payload` has (or would have) in the object database: what a log index points at.
+    public static func blobID(of payload: Data) -> ObjectID? {
+        var oid = git_oid()
+        let code = payload.withUnsafeBytes { git_odb_hash(&oid, $0.baseAddress, $0.count, GIT_OBJECT_BLOB) }
+        return code == 0 ? ObjectID(oid) : nil
+    }
+
+    /// The object id on the header line `name` at `offset` of a raw commit, if that line is there.
+    private static func headerID(_ bytes: UnsafeRawBufferPointer, at offset: Int, named name: StaticString) -> ObjectID? {
+        let prefix = UnsafeRawBufferPointer(start: name.utf8Start, count: name.utf8CodeUnitCount)
+        let end = offset + prefix.count + 40
+        guard bytes.count > end, bytes[end] == UInt8(ascii: "\n"),
+              bytes[offset..<offset + prefix.count].elementsEqual(prefix) else { return nil }
+        var oid = git_oid()
+        let parsed = bytes.baseAddress!.advanced(by: offset + prefix.count).withMemoryRebound(to: CChar.self, capacity: 40) {
+            git_oid_fromstrn(&oid, $0, 40)
+        }
+        return parsed == 0 ? ObjectID(oid) : nil
+    }
+
+    private func readParsed(_ commit: ObjectID) -> (payload: Result<Data, UnreadableRecord>, parent: ObjectID?) {
         func unreadable(_ problem: UnreadableRecord.Problem) -> Result<Data, UnreadableRecord> {
             .failure(UnreadableRecord(commit: commit, problem: problem))
         }
@@ -193,6 +269,9 @@ public final class RecordStore {
     /// clone owns and can reject records that only pretend to come from it. Nil: not stamped. See Sync/CloneIdentity.
     public var cloneStamp: (() -> String?)?
 
+    /// Told how many record commits were written (the store packs its loose objects every so many: StorePacker).
+    public var recordsWritten: ((Int) -> Void)?
+
     /// Writes a record commit (blob, tree, commit) without moving any ref.
     public func writeRecord(_ payload: Data, parent: ObjectID?, message: String, time: Date = Date()) throws -> ObjectID {
         try writeRecord(payload, parents: parent.map { [$0] } ?? [], message: message, time: time)
@@ -237,6 +316,7 @@ public final class RecordStore {
                                         buffer.count, buffer.baseAddress),
                       "write record commit")
         }
+        recordsWritten?(1)
         return ObjectID(commitOid)
     }
 

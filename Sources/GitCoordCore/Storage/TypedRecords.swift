@@ -27,10 +27,14 @@ extension RecordStore {
     /// Decodes and checks a payload as a record of `kind` at `ref`.
     public func decode<Kind: RecordKind>(_ kind: Kind.Type, _ data: Data, at ref: String, commit: ObjectID) throws -> Kind.Payload {
         let payload: Kind.Payload
-        do {
-            payload = try JSONDecoder().decode(Kind.Payload.self, from: data)
-        } catch {
-            throw UnreadableRecord(commit: commit, problem: .invalid("its record is not a valid \(Kind.noun) record"), ref: ref)
+        if let scanned = Kind.scanned(data) {
+            payload = scanned
+        } else {
+            do {
+                payload = try JSONDecoder().decode(Kind.Payload.self, from: data)
+            } catch {
+                throw UnreadableRecord(commit: commit, problem: .invalid("its record is not a valid \(Kind.noun) record"), ref: ref)
+            }
         }
         if let problem = Kind.problem(with: payload, at: ref) {
             throw UnreadableRecord(commit: commit, problem: .invalid(problem), ref: ref)

@@ -50,6 +50,27 @@ extension SyncEngine {
         let relation = try localHead.map { try store.relation(of: $0, to: remoteHead) }
         if relation == .ahead { return }  // ours is newer: the push sends it
 
+        // A released claim holds nothing: it is never taken as a new ref, and it replaces ours by deleting it.
+        var releasedClaim = false
+        if kind == .claim {
+            let claim: ClaimRecord
+            do {
+                claim = try store.read(ClaimRecordKind.self, commit: remoteHead, at: localRef)
+            } catch let unreadable as UnreadableRecord {
+                throw Rejection(reason: unreadable.description)
+            }
+            releasedClaim = claim.released != nil
+            if localHead == nil && releasedClaim {
+                if let brokenHead { try store.delete(localRef, expecting: brokenHead) }  // nothing to keep of ours either
+                return
+            }
+            if localHead == nil && store.clone(of: remoteHead) == clone {
+                // Ours, and deleted here after a sync had sent it (released meanwhile): end it there as well.
+                try endOwnClaim(localRef, claim, remoteHead: remoteHead)
+                return
+            }
+        }
+
         // Every commit the remote adds must be a well-formed record, and none may claim to be this clone's.
         let added = try store.commits(from: remoteHead, notIn: localHead, limit: Self.maximumNewCommits)
         if added.count > Self.maximumNewCommits { throw Rejection(reason: "it adds more than \(Self.maximumNewCommits) records at once") }
@@ -71,16 +92,41 @@ extension SyncEngine {
         case nil:
             try store.compareAndSwap(localRef, to: remoteHead, expecting: brokenHead, message: "sync from \(remote)")
             report.received.append(localRef)
+            store.recordsWritten?(added.count)
         case .behind?:
             if ownedHere { throw Rejection(reason: "another clone appended to this clone's own chain; not taken") }
+            if releasedClaim {
+                try noteClaimTakenFromHere(localRef, from: localHead!, to: remoteHead, into: &report)
+                try store.delete(localRef, expecting: localHead!)
+                report.received.append(localRef)
+                return
+            }
             try store.compareAndSwap(localRef, to: remoteHead, expecting: localHead, message: "sync from \(remote)")
             report.received.append(localRef)
+            store.recordsWritten?(added.count)
             if kind == .claim { try noteClaimTakenFromHere(localRef, from: localHead!, to: remoteHead, into: &report) }
         case .forked?:
             try settleFork(localRef, kind: kind, local: localHead!, remote: remoteHead, ownedHere: ownedHere, into: &report)
         case .same?, .ahead?:
             return
         }
+    }
+
+    /// A claim of this clone's that the remote holds and this clone deleted (it was released, or withdrawn, while a
+    /// sync was sending it): a released record on top of the remote's, which the push carries there.
+    private func endOwnClaim(_ ref: String, _ claim: ClaimRecord, remoteHead: ObjectID) throws {
+        var ended = claim
+        ended.released = nowMillis()
+        let commit = try store.write(ClaimRecordKind.self, ended, parent: remoteHead, message: "release \(claim.pattern)")
+        try store.compareAndSwap(ref, to: commit, expecting: nil, message: "release \(claim.pattern)")
+    }
+
+    /// After the remote accepted a claim whose record is released, the local ref has done its work: deleted
+    /// (compare-and-swap on what was pushed), so that claims that ended cost nothing here.
+    func forgetIfReleasedClaim(_ item: GitTransport.PushItem) {
+        guard RefKind(String(item.ref.dropFirst(RefLayout.root.count))) == .claim,
+              let claim = try? store.read(ClaimRecordKind.self, commit: item.new, at: item.ref), claim.released != nil else { return }
+        try? store.delete(item.ref, expecting: item.new)
     }
 
     /// Kind-specific checks of the record a ref would point at: it must read as its kind's record at that ref.

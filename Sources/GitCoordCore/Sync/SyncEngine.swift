@@ -85,6 +85,7 @@ public final class SyncEngine {
                 report.pushed.append(item.ref)
                 report.refused.removeAll { $0.ref == item.ref }
                 recordPushed(item)
+                forgetIfReleasedClaim(item)
             case .stale:
                 stale.append(item.ref)
                 if lastRound {
