@@ -12,11 +12,12 @@ import Testing
         var statusFile: String { scratch.root + "/watch.status" }
 
         /// The pane runs the watch command itself (`pid`), or, with `keepStatus`, a shell that runs it and writes its
-        /// exit status (`exitStatus`), the pane staying open to be looked at.
-        init(_ scratch: Scratch, width: Int = 110, height: Int = 40, keepStatus: Bool = false) throws {
+        /// exit status (`exitStatus`), the pane staying open to be looked at; or, with `shell`, an interactive bash.
+        init(_ scratch: Scratch, width: Int = 110, height: Int = 40, keepStatus: Bool = false, shell: Bool = false) throws {
             self.scratch = scratch
             socket = scratch.root + "/tmux.sock"
-            let command = keepStatus ? "'\(coordBinary)' watch; echo $? > '\(statusFile)'; sleep 60" : "exec '\(coordBinary)' watch"
+            let command = shell ? "PS1='$ ' exec bash --norc --noprofile -i"
+                : keepStatus ? "'\(coordBinary)' watch; echo $? > '\(statusFile)'; sleep 60" : "exec '\(coordBinary)' watch"
             try tmux("new-session", "-d", "-x", "\(width)", "-y", "\(height)", "-c", scratch.repo, command)
         }
 
@@ -142,6 +143,27 @@ import Testing
         while screen.exitStatus == nil && Date() < deadline { usleep(20_000) }
         #expect(screen.exitStatus == "0", "Ctrl-C ends it as q does")
         #expect(!screen.text.contains("Sessions"))
+    }
+
+    @Test func controlZGivesTheShellItsTerminalAndFgTakesItBack() throws {
+        let scratch = try Scratch()
+        try scratch.coordOK("init")
+        try scratch.coordOK("start", "--name", "alice")
+        let screen = try Screen(scratch, shell: true)
+        defer { screen.stop() }
+        screen.waitFor("a prompt") { $0.hasPrefix("$") }
+        try screen.tmux("send-keys", "git coord watch", "Enter")  // through git, as people run it
+        screen.waitFor("the view") { $0.contains("Sessions  1 live") }
+        try screen.tmux("send-keys", "C-z")
+        screen.waitFor(within: 2, "the shell's screen back") { !$0.contains("Sessions") }
+        try screen.tmux("send-keys", "jobs", "Enter")
+        screen.waitFor(within: 2, "the job stopped") { $0.contains("Stopped") && $0.contains("git coord watch") }
+        try screen.tmux("send-keys", "fg", "Enter")
+        screen.waitFor(within: 2, "the view again") { $0.contains("Sessions  1 live") }
+        try screen.tmux("send-keys", "q")
+        screen.waitFor(within: 2, "the shell again") { !$0.contains("Sessions") }
+        try screen.tmux("send-keys", "jobs; echo no-more-jobs", "Enter")
+        screen.waitFor(within: 2, "no job left") { $0.contains("no-more-jobs\n") && !$0.contains("Running") }
     }
 
     @Test func jsonStreamsOneEventPerChange() throws {

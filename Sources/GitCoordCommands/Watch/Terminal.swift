@@ -28,6 +28,10 @@ final class Terminal {
 
     /// Takes over the screen: keys without echo (when stdin is a terminal), alternate screen, cursor hidden.
     func enter() {
+        // Run as `git coord watch`, git is the process group's leader: at Ctrl-Z it stops at once, the shell takes the
+        // terminal back, and restoring the settings from the background would stop this process too (SIGTTOU), as
+        // less(1) knows.
+        signal(SIGTTOU, SIG_IGN)
         if Self.isTerminal(0) {
             var settings = termios()
             if tcgetattr(0, &settings) == 0 {
