@@ -21,8 +21,11 @@ let package = Package(
         ),
         // Process start-up help for libgit2 (see startup.c for why it exists).
         .target(name: "CGitCoordStartup", dependencies: ["CLibGit2"]),
-        // The operating system's calls (files, locks, stdin, environment), EINTR and errno handled once.
-        .target(name: "GitCoordSystem"),
+        // The two process calls Swift cannot make itself (variadic in C): pidfd_open(2) and prctl(2).
+        .target(name: "CGitCoordProcess"),
+        // The operating system's calls (files, locks, stdin, environment, file-change notifications, processes),
+        // EINTR and errno handled once.
+        .target(name: "GitCoordSystem", dependencies: ["CGitCoordProcess"]),
         // Everything about repositories, records and sessions; nothing about the command line.
         .target(name: "GitCoordCore", dependencies: ["CLibGit2", "CGitCoordStartup", "GitCoordSystem"]),
         // The coding agents' hook protocols (Claude Code, Codex, Gemini CLI): parse an event, decide, render.

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs what building and testing git-coord needs when it is missing: libgit2-dev (1.5.1 on Debian bookworm),
-# pkg-config, libcurl's development files, and faketime for the tests.
+# pkg-config, libcurl's development files, and faketime and tmux for the tests.
 set -euo pipefail
 
 missing=()
@@ -10,6 +10,8 @@ pkg-config --exists libgit2 2>/dev/null || missing+=(libgit2-dev)
 pkg-config --exists libcurl 2>/dev/null || missing+=(libcurl4-openssl-dev)
 # The tests run git-coord under a wrong clock (libfaketime).
 command -v faketime >/dev/null 2>&1 || missing+=(faketime)
+# `git coord watch` and the Codex TUI are tested in a real terminal: tmux (send-keys, capture-pane).
+command -v tmux >/dev/null 2>&1 || missing+=(tmux)
 [ ${#missing[@]} -eq 0 ] && exit 0
 
 echo "git-coord: installing ${missing[*]} ..." >&2

@@ -9,6 +9,7 @@ let areas: KeyValuePairs<String, () -> Void> = [
     "inbox": InboxCostBenchmark.run,
     "sync": SyncBenchmark.run,
     "background": BackgroundSyncBenchmark.run,
+    "wake": WakeBenchmark.run,
 ]
 let chosen = Set(CommandLine.arguments.dropFirst())
 if let unknown = chosen.first(where: { name in !areas.contains { $0.key == name } }) {

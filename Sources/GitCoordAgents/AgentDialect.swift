@@ -1,4 +1,5 @@
 import GitCoordCore
+import GitCoordSystem
 
 /// Everything git-coord knows about one coding agent, in one place: how its hook events read, how it wants its
 /// answers, what it can and cannot do, what its shell environment tells, and how it is installed. Each agent's
@@ -33,6 +34,20 @@ public protocol AgentDialect: Sendable {
     /// agent sets one: how `git coord` commands the model runs find their session with no exported variable.
     var shellSessionVariable: String? { get }
 
+    // MARK: Waking an idle session
+
+    /// How an idle session of this agent is woken when a message arrives for it; nil when it cannot be.
+    var wake: WakeMeans? { get }
+    /// Whether this Stop hook runs in a session that stays to be woken, and which process's exit ends the wait: nil
+    /// for a one-shot run (which would wait for the hook) or a host that cannot start a turn by itself.
+    /// `ancestors` are the hook process's, nearest first.
+    func wakeHost(environment: [String: String], ancestors: [ProcessEntry]) -> WakeHost?
+    /// For `.nudge`: the command that starts a turn of agent session `agentSessionID` with `text` as its prompt.
+    func nudgeCommand(host: WakeHost, agentSessionID: String, text: String) -> [String]?
+    /// The longest the agent lets a Stop hook run (what `install` writes as its timeout): the waiter stops by itself
+    /// before that.
+    var stopHookTimeout: Int { get }
+
     // MARK: Installation
 
     /// The hook groups `install` adds: each event, with a tool matcher where the event takes one.
@@ -49,6 +64,32 @@ public protocol AgentDialect: Sendable {
     /// What to do when a write git-coord's command made from the agent's shell was refused by the agent's sandbox
     /// (the repository's git folder read-only), when `environment` is that shell's; nil when not inside this agent.
     func sandboxHint(environment: [String: String]) -> String?
+}
+
+/// How a waiting Stop hook wakes its idle agent session.
+public enum WakeMeans: Sendable, Equatable {
+    /// The hook delivers what arrived itself and exits 2; the agent starts a turn with the hook's stderr as a
+    /// reminder to the model (Claude Code's `asyncRewake`).
+    case exitWithDelivery
+    /// The hook starts a turn through the agent's own command with a nudge that carries no text of another session;
+    /// that turn's prompt hook delivers what arrived (Codex's `codex queue`).
+    case nudge
+}
+
+/// The agent process a waiting Stop hook serves: its exit (or the end of its input) ends the wait.
+public struct WakeHost: Sendable, Equatable {
+    public var pid: Int32
+    /// A path to watch for the end of the agent's input (an SDK host closing it ends the session, and the agent
+    /// would first wait for pending hooks); nil when there is none to watch.
+    public var input: String?
+    /// The agent's executable, for `nudgeCommand`.
+    public var executable: String?
+
+    public init(pid: Int32, input: String? = nil, executable: String? = nil) {
+        self.pid = pid
+        self.input = input
+        self.executable = executable
+    }
 }
 
 /// One group of hooks in an agent's settings: an event, and the tools it fires for (nil: every tool, or an event
@@ -87,8 +128,17 @@ extension AgentDialect {
     public var hookCommand: String { "git coord hook \(kind.rawValue)" }
 
     public func hookTrust(hooksPath: String, settings: JSONValue) -> [TOMLTable] { [] }
+    public var wake: WakeMeans? { nil }
+    public func wakeHost(environment: [String: String], ancestors: [ProcessEntry]) -> WakeHost? { nil }
+    public func nudgeCommand(host: WakeHost, agentSessionID: String, text: String) -> [String]? { nil }
+    public var stopHookTimeout: Int { 0 }
     public func remainingSteps(after context: InstallContext) -> [String] { [] }
     public func sandboxHint(environment: [String: String]) -> String? { nil }
+}
+
+extension ProcessEntry {
+    /// A process that only passes a hook on: the shell running its command, git running `git coord`, git-coord.
+    var isHookWrapper: Bool { ["sh", "bash", "dash", "zsh", "env", "git", "git-coord"].contains(name) }
 }
 
 extension AgentKind {

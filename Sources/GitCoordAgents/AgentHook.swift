@@ -33,6 +33,14 @@ public enum AgentHook {
             .compactMap { $0 }.first(where: isDirectory) ?? currentDirectory
         do {
             let coordination = try Coordination(at: directory)
+            if event.kind == .stop {
+                return WakeWaiter(dialect: dialect, coordination: coordination, event: event, environment: environment,
+                                  prefix: prefix).wait()
+            }
+            if dialect.wake != nil {
+                // Any other event of the agent session means it is busy (or ending): a waiter from its last Stop stops.
+                WakeArm.disarm(commonDir: coordination.repository.commonDir, kind: agent.rawValue, agentSessionID: event.agentSessionID)
+            }
             // The agent waits for its hooks: a write that cannot land at once is left for the next event.
             coordination.store.retryBudget = RecordStore.hookRetryBudget
             var decider = HookDecider(dialect: dialect, coordination: coordination, event: event, environment: environment)

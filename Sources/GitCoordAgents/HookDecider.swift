@@ -36,7 +36,7 @@ struct HookDecider {
         case .sessionEnd(let reason):
             try coordination.detachAgentSession(kind: agent, agentSessionID: event.agentSessionID, reason: reason)
             return .silent
-        case .ignored: return .silent
+        case .stop, .ignored: return .silent  // Stop is WakeWaiter's
         }
     }
 
@@ -91,7 +91,7 @@ struct HookDecider {
     /// Unread notes and messages, and takeovers of the session's claims, each delivered once (see
     /// `Coordination.deliverInbox`): as many as fit in `budget` characters now, the rest on the next turn.
     /// Takeovers are looked for at turn boundaries only (they cost a look at every claim ref), not after each tool.
-    private func delivery(for session: Session, sessions known: [Session]?, budget: Int, takeovers withTakeovers: Bool) throws -> String? {
+    func delivery(for session: Session, sessions known: [Session]?, budget: Int, takeovers withTakeovers: Bool) throws -> String? {
         let now = nowMillis()
         var senders: [String: Session] = [:]
         func loadSenders() throws {

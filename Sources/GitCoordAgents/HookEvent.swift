@@ -15,7 +15,9 @@ public struct AgentEvent: Sendable, Equatable {
         /// After any tool ran; `paths` is non-empty when it edited files.
         case afterTool
         case sessionEnd(reason: String?)
-        /// An event git-coord has nothing to do for (Stop, Notification, a tool that edits nothing, ...).
+        /// The agent finished its turn and idles: a waiter stays to wake it when something arrives (see `WakeWaiter`).
+        case stop
+        /// An event git-coord has nothing to do for (Notification, a tool that edits nothing, ...).
         case ignored
     }
 

@@ -34,9 +34,16 @@ public struct HookAnswer: Equatable, Sendable {
     public var stdout: String
     /// Why nothing was done, or what went wrong: for the person reading the agent's hook log, never the model.
     public var diagnostics: [String]
+    /// Text for the model on stderr, alone, with exit status 2: how a waiting hook wakes an agent whose hooks wake it
+    /// that way (Claude Code's `asyncRewake`).
+    public var wake: String?
 
-    public init(stdout: String = "", diagnostics: [String] = []) {
+    public init(stdout: String = "", diagnostics: [String] = [], wake: String? = nil) {
         self.stdout = stdout
         self.diagnostics = diagnostics
+        self.wake = wake
     }
+
+    /// 2 when the answer wakes the agent, else 0: a hook never fails the agent.
+    public var exitStatus: Int32 { wake == nil ? 0 : 2 }
 }

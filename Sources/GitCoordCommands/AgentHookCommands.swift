@@ -18,7 +18,10 @@ protocol AgentHookCommand: ParsableCommand {
 }
 
 extension AgentHookCommand {
-    func run() throws { AgentHookEntry.answer(Self.agent) }
+    func run() throws {
+        let status = AgentHookEntry.answer(Self.agent)
+        if status != 0 { throw ExitCode(status) }
+    }
 
     static func hookDiscussion(_ events: String, install: String) -> String {
         """
@@ -37,11 +40,12 @@ struct ClaudeHook: AgentHookCommand {
     static let agent = AgentKind.claude
     static let configuration = CommandConfiguration(
         commandName: "claude",
-        abstract: "Answer one Claude Code hook event (SessionStart, UserPromptSubmit, PreToolUse, PostToolUse, SessionEnd).",
+        abstract: "Answer one Claude Code hook event (SessionStart, UserPromptSubmit, PreToolUse, PostToolUse, Stop, SessionEnd).",
         discussion: hookDiscussion(
             "SessionStart registers (or resumes) the session and tells the model who else is live; PreToolUse on Edit, "
                 + "Write, MultiEdit and NotebookEdit asks before editing a file another live session has; PostToolUse "
-                + "records the file as touched; SessionEnd ends the session",
+                + "records the file as touched; Stop waits in the background while the session idles and wakes it (exit "
+                + "2, the message on stderr) when a direct message arrives; SessionEnd ends the session",
             install: "git coord install claude")
     )
 }
@@ -50,10 +54,11 @@ struct CodexHook: AgentHookCommand {
     static let agent = AgentKind.codex
     static let configuration = CommandConfiguration(
         commandName: "codex",
-        abstract: "Answer one Codex CLI hook event (SessionStart, UserPromptSubmit, PreToolUse, PostToolUse).",
+        abstract: "Answer one Codex CLI hook event (SessionStart, UserPromptSubmit, PreToolUse, PostToolUse, Stop, SessionEnd).",
         discussion: hookDiscussion(
             "the same as for Claude Code, with apply_patch as the editing tool; Codex cannot ask from a hook, so an "
-                + "overlapping edit is warned about (or denied with coord.editConflict=deny)",
+                + "overlapping edit is refused (coord.editConflict=warn only warns); Stop waits in the background in a "
+                + "session hosted by Codex's app-server and starts a turn with 'codex queue' when a direct message arrives",
             install: "git coord install codex")
     )
 }
@@ -78,12 +83,16 @@ enum AgentHookEntry {
         return AgentKind(rawValue: arguments[2])
     }
 
-    static func answer(_ agent: AgentKind) {
+    /// Answers one event and returns the exit status: 0, or 2 when a waiting Stop hook wakes the agent (its text on
+    /// stderr, alone).
+    static func answer(_ agent: AgentKind) -> Int32 {
         // A read error gives what was read, which the parser then refuses: a hook never fails the agent.
         let input = (try? StandardInput.read(keeping: AgentHook.maximumInput + 1)) ?? []
         let answer = AgentHook.answer(agent: agent, input: input, environment: Environment.all,
                                       currentDirectory: Environment.currentDirectory)
         for line in answer.diagnostics { printError(line) }
         if !answer.stdout.isEmpty { print(answer.stdout) }
+        if let wake = answer.wake { printError(wake) }
+        return answer.exitStatus
     }
 }

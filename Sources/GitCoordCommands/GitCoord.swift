@@ -42,6 +42,8 @@ public struct GitCoord: ParsableCommand {
             DoctorCommand.self,
             // Agents and git
             Install.self, MCPCommand.self, Hook.self,
+            // Watching
+            Watch.self,
             // Hidden: words for the completion scripts
             Complete.self,
         ]
@@ -53,8 +55,7 @@ public struct GitCoord: ParsableCommand {
     public static func runAndExit() -> Never {
         StorePacker.launcher = startPacker
         if let agent = AgentHookEntry.agent(for: CommandLine.arguments) {  // the agents' hot path (issue 5)
-            AgentHookEntry.answer(agent)
-            Glibc.exit(0)
+            Glibc.exit(AgentHookEntry.answer(agent))
         }
         do {
             if let run = GitHookFastPath.handler(for: CommandLine.arguments) ?? List.fastPath(for: CommandLine.arguments) {

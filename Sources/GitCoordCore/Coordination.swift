@@ -49,10 +49,12 @@ public final class Coordination {
     public var isEnabled: Bool { repository.configBool(Self.enabledKey) ?? false }
 
     /// Turns coordination on (or off) for every worktree: the key lives in the shared repository config.
-    /// Turning it off also deletes the derived head caches and the packing state in `.git/coord/` (the records stay).
+    /// Turning it off also deletes the derived head caches and the packing state in `.git/coord/` (the records stay
+    /// in refs/coord/), and the wake files, which ends every waiting agent hook.
     public func setEnabled(_ enabled: Bool) throws {
         try repository.setConfig(Self.enabledKey, to: enabled ? "true" : nil)
         if !enabled {
+            WakeArm.removeAll(in: repository.commonDir)
             StorePacker.removeState(in: repository.commonDir)
             HeadCache.removeAll(in: repository.commonDir)
         }

@@ -39,10 +39,13 @@ import Testing
         #expect(installed["enabledMcpjsonServers"] as? [String] == ["git-coord"])
         #expect(try String(contentsOfFile: settingsPath, encoding: .utf8).contains("12345678901234567890"), "numbers keep every digit")
         #expect(commands(in: installed, event: "PreToolUse") == ["./check.sh", "git coord hook claude"])
-        #expect(commands(in: installed, event: "Stop") == ["say done"])
+        #expect(commands(in: installed, event: "Stop") == ["say done", "git coord hook claude"])
         for event in ["SessionStart", "UserPromptSubmit", "PostToolUse", "SessionEnd"] {
             #expect(commands(in: installed, event: event) == ["git coord hook claude"], "\(event)")
         }
+        // Stop waits in the background for as long as the session idles, and wakes the model with exit 2.
+        let stop = (((installed["hooks"] as? [String: Any])?["Stop"] as? [[String: Any]])?.last?["hooks"] as? [[String: Any]])?.first
+        #expect(stop?["asyncRewake"] as? Bool == true && stop?["timeout"] as? Int == 86_400, "\(String(describing: stop))")
         let pre = ((installed["hooks"] as? [String: Any])?["PreToolUse"] as? [[String: Any]])?.last
         #expect(pre?["matcher"] as? String == "Edit|Write|MultiEdit|NotebookEdit")
         let mcp = try json(scratch.repo + "/.mcp.json")
@@ -138,9 +141,11 @@ import Testing
         #expect(fromWorktree.stderr.contains("hint: Codex reads \(worktree)/.codex only in a project you trust"), "\(fromWorktree)")
         #expect(!fromWorktree.stderr.contains("hint: Codex reads \(scratch.repo)/.codex"), "the main checkout is trusted")
         let hooks = try json(scratch.repo + "/.codex/hooks.json")
-        for event in ["SessionStart", "UserPromptSubmit", "PreToolUse", "PostToolUse", "SessionEnd"] {
+        for event in ["SessionStart", "UserPromptSubmit", "PreToolUse", "PostToolUse", "Stop", "SessionEnd"] {
             #expect(commands(in: hooks, event: event) == ["git coord hook codex"], "\(event)")
         }
+        let stop = (((hooks["hooks"] as? [String: Any])?["Stop"] as? [[String: Any]])?.first?["hooks"] as? [[String: Any]])?.first
+        #expect(stop?["async"] as? Bool == true, "Stop waits in the background: \(String(describing: stop))")
         let ownConfig = try String(contentsOfFile: worktree + "/.codex/config.toml", encoding: .utf8)
         #expect(ownConfig.contains("[mcp_servers.git-coord]") && ownConfig.contains("default_tools_approval_mode = \"approve\""))
         #expect(ownConfig.contains("writable_roots = [\"\(scratch.repo)/.git\"]"), "\(ownConfig)")
@@ -152,7 +157,9 @@ import Testing
                               ("user_prompt_submit", "71d88052e738afbde4235a71dd6741100646b71a8145de6a4257f02e98925f62"),
                               ("pre_tool_use", "9f7eee373100a0c0cc6417319fa6d2b802beacee9df207c7edecdb9aadb4f548"),
                               ("post_tool_use", "f597985cfec456d61b33febce70690254ac0dc4a86423c9d8e7e91deb2abd1e9"),
-                              ("session_end", "6ef78e345f684a1e4538aeec98966ace8b3f82a8ae4a2e6008bf4591fd856aa2")] {
+                              ("session_end", "6ef78e345f684a1e4538aeec98966ace8b3f82a8ae4a2e6008bf4591fd856aa2"),
+                              // async: true is part of what Codex hashes.
+                              ("stop", "072f11721b53ab05a2739776203bfa910b0db7ba3241ec7cda484bffee6d669d")] {
             #expect(trust.contains("[hooks.state.\"\(path):\(event):0:0\"]\ntrusted_hash = \"sha256:\(hash)\""), "\(event): \(trust)")
         }
 

@@ -53,6 +53,14 @@ import Testing
         #expect(result.stdout.components(separatedBy: message).count - 1 == 2, "\(result)")
     }
 
+    @Test func wakeExampleWorksWhenPasted() throws {
+        let script = try #require(Self.shellBlock(after: "Try it without an agent"))
+        let result = try Self.runPasted(script, exitOnError: false)  // the Stop hook's exit 2 is the point
+        #expect(result.stdout.contains("the Stop hook exited 2"), "\(result)")
+        #expect(result.stdout.contains("Direct message to you from session \"bob\"")
+                && result.stdout.contains("  > Your branch breaks the build, can you look?"), "\(result)")
+    }
+
     @Test func doctorExampleContinuesTheQuickStart() throws {
         let blocks = try ["## Quick start", "### Damage and repair: `git coord doctor`"]
             .map { try #require(Self.shellBlock(after: $0), "no shell example after \($0)") }

@@ -406,13 +406,27 @@ def make_lab(base: Path, server: ModelServer, name: str) -> Lab:
 # MARK: What to look for
 
 
+WAKE_TEXT = "git-coord: new for this session"
+
+
+def is_wake(line_or_message) -> bool:
+    """A waiting Stop hook that woke its session: exit 2 with git-coord's delivery on stderr. Claude Code logs it as
+    a hook error ("Hook Stop (Stop) error: status code 2"), but it is the designed answer."""
+    if isinstance(line_or_message, dict):
+        return (line_or_message.get("hook_event") == "Stop" and line_or_message.get("exit_code") == 2
+                and (line_or_message.get("stderr") or "").startswith(WAKE_TEXT))
+    return "Hook Stop (Stop) error: status code 2" in line_or_message and WAKE_TEXT in line_or_message
+
+
 def claude_hook_problems(debug_log: str, messages: list | None = None) -> list[str]:
     """git-coord hook runs that went wrong, as Claude Code logged them: a non-zero exit, an error line, or anything
     git-coord wrote on stderr (its hooks are silent when all is well). Also SessionStart hook responses in the
-    stream-json output that are not successes."""
+    stream-json output that are not successes. A wake (`is_wake`) is not one."""
     problems = []
     lines = debug_log.splitlines()
     for index, line in enumerate(lines):
+        if is_wake(line):
+            continue
         if "git coord hook" in line and re.search(r"(finished|completed) with status [1-9]", line):
             problems.append(line)
         elif "[ERROR]" in line and "Hook" in line:
@@ -422,7 +436,8 @@ def claude_hook_problems(debug_log: str, messages: list | None = None) -> list[s
         elif line.startswith("git-coord hook ") and index and "stderr" in lines[index - 1]:
             problems.append(line)
     for message in messages or []:
-        if message.get("subtype") == "hook_response" and (message.get("exit_code") or message.get("outcome") != "success"):
+        if message.get("subtype") == "hook_response" and not is_wake(message) and (
+                message.get("exit_code") or message.get("outcome") != "success"):
             problems.append(json.dumps(message))
     return problems
 

@@ -1,3 +1,5 @@
+import GitCoordSystem
+
 /// Claude Code (code.claude.com/docs/en/hooks; observed in the real CLI: ../docs/design.md, "Coding agents").
 ///
 /// Plain stdout reaches the model only on SessionStart and UserPromptSubmit, so every answer is JSON:
@@ -31,11 +33,45 @@ public struct ClaudeDialect: AgentDialect {
     public var hookGroups: [HookGroup] {
         [HookGroup("SessionStart"), HookGroup("UserPromptSubmit"),
          HookGroup("PreToolUse", matcher: Self.editTools.joined(separator: "|")),
-         HookGroup("PostToolUse"), HookGroup("SessionEnd")]
+         HookGroup("PostToolUse"), HookGroup("Stop"), HookGroup("SessionEnd")]
     }
 
+    /// Stop runs in the background (`asyncRewake`) for as long as the session idles; its exit 2 wakes the model with
+    /// its stderr, after `rewakeMessage` (and `rewakeSummary` is the line the user sees).
     public func hookEntry(command: String, group: HookGroup) -> JSONValue {
-        .object(["type": .string("command"), "command": .string(command), "timeout": .number("10")])
+        guard group.event == "Stop" else {
+            return .object(["type": .string("command"), "command": .string(command), "timeout": .number("10")])
+        }
+        return .object(["type": .string("command"), "command": .string(command), "timeout": .number(String(stopHookTimeout)),
+                        "asyncRewake": .bool(true), "rewakeMessage": .string("git-coord woke this idle session:"),
+                        "rewakeSummary": .string("git-coord: news from another session")])
+    }
+
+    // MARK: Waking
+
+    public var wake: WakeMeans? { .exitWithDelivery }
+    /// A day: the longest a session idles and can still be woken.
+    public var stopHookTimeout: Int { 86_400 }
+
+    /// The agent is `$CLAUDE_PID` (Claude Code sets it for its hooks), which must be an ancestor of the hook. A
+    /// one-shot `claude -p` runs Stop in the foreground and would wait for the hook: it is left alone. `-p` with
+    /// `--input-format stream-json` (what SDKs run) is a long-lived session. When the agent reads its input from a
+    /// pipe (an SDK host), the end of that input ends the session, and Claude Code would wait ~30 s for a pending
+    /// hook before its SessionEnd: the waiter watches that pipe and leaves at once.
+    public func wakeHost(environment: [String: String], ancestors: [ProcessEntry]) -> WakeHost? {
+        guard let pid = environment["CLAUDE_PID"].flatMap(Int32.init),
+              let agent = ancestors.first(where: { $0.pid == pid }), !Self.isOneShot(agent.arguments) else { return nil }
+        let input = agent.descriptorTarget(0).flatMap { $0.hasPrefix("pipe:") ? "/proc/\(pid)/fd/0" : nil }
+        return WakeHost(pid: pid, input: input, executable: nil)
+    }
+
+    /// `claude -p PROMPT` (or `--print`) without stream-json input: one prompt, one answer, then exit.
+    static func isOneShot(_ arguments: [String]) -> Bool {
+        let options = arguments.dropFirst().prefix { $0 != "--" }
+        let printing = options.contains("-p") || options.contains("--print")
+        let streamed = options.contains("--input-format=stream-json")
+            || zip(options, options.dropFirst()).contains { $0 == "--input-format" && $1 == "stream-json" }
+        return printing && !streamed
     }
 
     /// Without these, every `git coord` call the model makes through Bash and every MCP call waits for approval,
@@ -67,6 +103,7 @@ enum ClaudeEvents {
         case "SessionStart": event.kind = .sessionStart(source: fields.source)
         case "UserPromptSubmit": event.kind = .promptSubmit
         case "SessionEnd": event.kind = .sessionEnd(reason: fields.reason)
+        case "Stop": event.kind = .stop
         case "PreToolUse", "PostToolUse":
             event.toolName = fields.toolName
             if let tool = fields.toolName, editTools.contains(tool), let input = fields.toolInput {

@@ -1,3 +1,5 @@
+import GitCoordSystem
+
 /// Codex CLI (developers.openai.com/codex/hooks; observed in the real CLI: docs/design.md, "Coding agents"):
 /// Claude Code's event names and answer format, with these differences.
 ///
@@ -34,13 +36,37 @@ public struct CodexDialect: AgentDialect {
     public var hookGroups: [HookGroup] {
         [HookGroup("SessionStart"), HookGroup("UserPromptSubmit"),
          HookGroup("PreToolUse", matcher: Self.editTools.joined(separator: "|")),
-         HookGroup("PostToolUse"), HookGroup("SessionEnd")]
+         HookGroup("PostToolUse"), HookGroup("Stop"), HookGroup("SessionEnd")]
     }
 
-    /// Codex gives a SessionEnd hook at most 3 s (and trusts the hook by that effective timeout): it says so.
+    /// Codex gives a SessionEnd hook at most 3 s (and trusts the hook by that effective timeout): it says so. Stop
+    /// runs in the background (`async`) for as long as the session idles.
     public func hookEntry(command: String, group: HookGroup) -> JSONValue {
-        .object(["type": .string("command"), "command": .string(command),
-                 "timeout": .number(group.event == "SessionEnd" ? "3" : "10")])
+        if group.event == "Stop" {
+            return .object(["type": .string("command"), "command": .string(command),
+                            "timeout": .number(String(stopHookTimeout)), "async": .bool(true)])
+        }
+        return .object(["type": .string("command"), "command": .string(command),
+                        "timeout": .number(group.event == "SessionEnd" ? "3" : "10")])
+    }
+
+    // MARK: Waking
+
+    public var wake: WakeMeans? { .nudge }
+    /// A day: the longest a session idles and can still be woken.
+    public var stopHookTimeout: Int { 86_400 }
+
+    /// Only a session hosted by Codex's app-server (the daemon a TUI connects to) takes a `codex queue` turn while
+    /// idle: the hook's first ancestor past the shell and git is then `codex app-server`. `codex exec` has nothing
+    /// left to wake, and a TUI running its own embedded server stores a queued message without starting a turn.
+    public func wakeHost(environment: [String: String], ancestors: [ProcessEntry]) -> WakeHost? {
+        guard let host = ancestors.first(where: { !$0.isHookWrapper }), host.arguments.contains("app-server") else { return nil }
+        return WakeHost(pid: host.pid, input: nil, executable: host.executable)
+    }
+
+    /// `codex queue` of the same Codex that hosts the session.
+    public func nudgeCommand(host: WakeHost, agentSessionID: String, text: String) -> [String]? {
+        host.executable.map { [$0, "queue", "--thread", agentSessionID, "--message", text] }
     }
 
     /// - `.codex/hooks.json`: Codex reads a linked worktree's hooks from the main checkout.
