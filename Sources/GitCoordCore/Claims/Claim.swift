@@ -14,7 +14,8 @@ public struct ClaimRecord: Codable, Equatable, Sendable {
     /// When the holder last claimed it again.
     public var renewed: Millis
     public var expires: Millis
-    /// Set when the holder released it; the ref stays, so the chain keeps its history and sync fast-forwards.
+    /// Set when the holder released it, on a claim a remote has (one no remote has is deleted instead): the released
+    /// record reaches the remote by a fast-forward, and sync then deletes the ref.
     public var released: Millis?
     /// The holder this claim was taken from, if it was taken rather than created or released before.
     public var takenFrom: Takeover.Victim?
