@@ -30,11 +30,7 @@ public struct ClaudeDialect: AgentDialect {
         ClaudeEvents.render(reply, for: event, contextLimit: contextLimit, canAsk: canAsk)
     }
 
-    public var hookGroups: [HookGroup] {
-        [HookGroup("SessionStart"), HookGroup("UserPromptSubmit"),
-         HookGroup("PreToolUse", matcher: Self.editTools.joined(separator: "|")),
-         HookGroup("PostToolUse"), HookGroup("Stop"), HookGroup("SessionEnd")]
-    }
+    public var hookGroups: [HookGroup] { ClaudeEvents.hookGroups(editTools: Self.editTools) }
 
     /// Stop runs in the background (`asyncRewake`) for as long as the session idles; its exit 2 wakes the model with
     /// its stderr, after `rewakeMessage` (and `rewakeSummary` is the line the user sees).
@@ -95,6 +91,13 @@ public struct ClaudeDialect: AgentDialect {
 /// Claude Code's event names, fields and answer format, which Codex CLI shares; the two differ in their edit tools
 /// and in whether "ask" can reach a person.
 enum ClaudeEvents {
+    /// The events both agents are hooked on, in their shared names; before a tool only on the tools that edit.
+    static func hookGroups(editTools: [String]) -> [HookGroup] {
+        [HookGroup("SessionStart"), HookGroup("UserPromptSubmit"),
+         HookGroup("PreToolUse", matcher: editTools.joined(separator: "|")),
+         HookGroup("PostToolUse"), HookGroup("Stop"), HookGroup("SessionEnd")]
+    }
+
     static func event(from input: [UInt8], editTools: [String],
                       editedPaths: (HookEventFields.ToolInput) -> [String]) throws -> AgentEvent {
         let (fields, name, session) = try HookEventFields.decode(input)

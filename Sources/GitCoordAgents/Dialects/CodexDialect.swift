@@ -33,11 +33,7 @@ public struct CodexDialect: AgentDialect {
         ClaudeEvents.render(reply, for: event, contextLimit: contextLimit, canAsk: canAsk)
     }
 
-    public var hookGroups: [HookGroup] {
-        [HookGroup("SessionStart"), HookGroup("UserPromptSubmit"),
-         HookGroup("PreToolUse", matcher: Self.editTools.joined(separator: "|")),
-         HookGroup("PostToolUse"), HookGroup("Stop"), HookGroup("SessionEnd")]
-    }
+    public var hookGroups: [HookGroup] { ClaudeEvents.hookGroups(editTools: Self.editTools) }
 
     /// Codex gives a SessionEnd hook at most 3 s (and trusts the hook by that effective timeout): it says so. Stop
     /// runs in the background (`async`) for as long as the session idles.
