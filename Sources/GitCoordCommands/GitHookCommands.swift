@@ -72,26 +72,29 @@ struct PreCommitHook: ParsableCommand {
                                                      directory: Environment.currentDirectory,
                                                      selector: GitHookRunner.selector)
             guard !check.overlaps.isEmpty else { return }
+            // Written at once: one system call for the whole warning, not one per line.
+            var lines: [String] = []
+            defer { printError(lines.joined(separator: "\n")) }
             let now = nowMillis()
             for overlap in check.overlaps.prefix(Self.maximumLines) {
-                printError("git-coord: " + ClaimText.overlap(overlap, now: now))
+                lines.append("git-coord: " + ClaimText.overlap(overlap, now: now))
             }
             if check.overlaps.count > Self.maximumLines {
-                printError("git-coord: ... and \(check.overlaps.count - Self.maximumLines) more ('git coord check PATH' for any path)")
+                lines.append("git-coord: ... and \(check.overlaps.count - Self.maximumLines) more ('git coord check PATH' for any path)")
             }
             if check.session == nil,
                check.overlaps.contains(where: { $0.session.record.worktree == coordination.repository.workdir }) {
-                printError("hint: several sessions share this checkout and none was named: set GIT_COORD_SESSION to "
+                lines.append("hint: several sessions share this checkout and none was named: set GIT_COORD_SESSION to "
                     + "yours, so that your own claims are not reported to you")
             }
             let names = Set(check.overlaps.map(\.session.name)).sorted().map(Display.neutralised).joined(separator: ", ")
             if coordination.isStrict {
-                printError("hint: coord.strict is set, so this commit is refused: talk to \(names) first,")
-                printError("hint: or commit anyway with 'git commit --no-verify'")
+                lines.append("hint: coord.strict is set, so this commit is refused: talk to \(names) first,")
+                lines.append("hint: or commit anyway with 'git commit --no-verify'")
                 throw NegativeAnswer()
             }
-            printError("hint: \(names) \(names.contains(",") ? "are" : "is") working on these files: make sure this commit")
-            printError("hint: does not undo their work, and tell them ('git coord list' shows where they are)")
+            lines.append("hint: \(names) \(names.contains(",") ? "are" : "is") working on these files: make sure this commit")
+            lines.append("hint: does not undo their work, and tell them ('git coord list' shows where they are)")
         }
     }
 }

@@ -1,3 +1,4 @@
+import CGitCoordStartup
 import CLibGit2
 
 /// A git object id (SHA-1), compared and hashed by value.
@@ -23,6 +24,16 @@ public struct ObjectID: Hashable, Sendable, CustomStringConvertible {
     }
 
     public var description: String { hex }
+
+    /// The git blob id of `bytes` (`git hash-object` of them), computed here rather than by libgit2's collision-
+    /// detecting SHA-1: these ids name refs and check git-coord's own files, on every commit's hot path.
+    static func blob(of bytes: UnsafeRawBufferPointer) -> ObjectID {
+        var oid = git_oid()
+        withUnsafeMutableBytes(of: &oid.id) { id in
+            git_coord_blob_id(bytes.baseAddress, bytes.count, id.baseAddress!.assumingMemoryBound(to: UInt8.self))
+        }
+        return ObjectID(oid)
+    }
 
     public static func == (lhs: ObjectID, rhs: ObjectID) -> Bool {
         withUnsafeBytes(of: lhs.raw.id) { l in withUnsafeBytes(of: rhs.raw.id) { r in l.elementsEqual(r) } }

@@ -69,11 +69,10 @@ struct HeadCache {
 
     // MARK: The file
 
-    /// The SHA-1 of `bytes` (as a git blob id: libgit2 has no bare hash in its API), which a reader checks.
+    /// The SHA-1 of `bytes` (as a git blob id), which a reader checks.
     private static func checksum(_ bytes: ArraySlice<UInt8>) -> [UInt8]? {
-        var oid = git_oid()
-        let code = bytes.withUnsafeBytes { git_odb_hash(&oid, $0.baseAddress, $0.count, GIT_OBJECT_BLOB) }
-        return code == 0 ? withUnsafeBytes(of: oid.id) { Array($0) } : nil
+        let id = bytes.withUnsafeBytes { ObjectID.blob(of: $0) }
+        return withUnsafeBytes(of: id.raw.id) { Array($0) }
     }
 
     /// Parsed through raw pointers: the generic slice initialisers of Data make the Swift runtime search its
