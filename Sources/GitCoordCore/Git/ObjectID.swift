@@ -17,10 +17,17 @@ public struct ObjectID: Hashable, Sendable, CustomStringConvertible {
     }
 
     public var hex: String {
-        var buffer = [CChar](repeating: 0, count: 41)
-        var copy = raw
-        git_oid_tostr(&buffer, buffer.count, &copy)
-        return buffer.withUnsafeBufferPointer { String(cString: $0.baseAddress!) }
+        // Written straight into the string's storage: ref names of claims are made from ids by the hundred.
+        withUnsafeBytes(of: raw.id) { id in
+            String(unsafeUninitializedCapacity: 40) { text in
+                let digits: StaticString = "0123456789abcdef"
+                for (index, byte) in id.enumerated() {
+                    text[2 * index] = digits.utf8Start[Int(byte >> 4)]
+                    text[2 * index + 1] = digits.utf8Start[Int(byte & 0x0f)]
+                }
+                return 40
+            }
+        }
     }
 
     public var description: String { hex }

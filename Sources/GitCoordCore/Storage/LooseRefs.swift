@@ -43,9 +43,14 @@ extension RecordStore {
     /// A name git-coord makes (`refs/coord/...`, components of `[A-Za-z0-9._-]`, none empty or starting with a dot),
     /// so it names a file inside the refs folder and nothing else.
     static func isPlainCoordRef(_ ref: String) -> Bool {
-        guard ref.utf8.starts(with: "refs/coord/".utf8) else { return false }
+        var ref = ref
+        return ref.withUTF8(isPlainCoordRef)
+    }
+
+    private static func isPlainCoordRef(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+        guard bytes.starts(with: "refs/coord/".utf8) else { return false }
         var previous = UInt8(ascii: "/")
-        for byte in ref.utf8 {
+        for byte in bytes {
             switch byte {
             case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"),
                  UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "_"), UInt8(ascii: "-"):
