@@ -31,7 +31,12 @@ struct HeadCache {
     private var known: [ObjectID: Data] = [:]
 
     init(commonDir: String, folder prefix: String) {
-        path = Self.directory(in: commonDir) + "/" + Self.fileName(for: prefix)
+        self.init(commonDir: commonDir, file: Self.fileName(for: prefix))
+    }
+
+    /// A file of the same format holding records chosen otherwise (`ClaimCheckCache`).
+    init(commonDir: String, file name: String) {
+        path = Self.directory(in: commonDir) + "/" + name
         known = Self.load(path)
     }
 
@@ -52,6 +57,9 @@ struct HeadCache {
     }
 
     func payload(of commit: ObjectID) -> Data? { known[commit] }
+
+    /// Every payload the file holds, by commit id.
+    var entries: [ObjectID: Data] { known }
 
     /// Replaces the file with exactly these heads' payloads, unless it holds exactly them already.
     mutating func save(_ heads: [ObjectID: Data]) {
