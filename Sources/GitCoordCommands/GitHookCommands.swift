@@ -31,7 +31,14 @@ enum GitHookRunner {
         }
     }
 
-    static var selector: SessionSelector { SessionSelector.from(environment: Environment.all) }
+    /// From the few variables that name a session, read one by one: the whole environment as a dictionary costs
+    /// more than a commit's check of a claimed file.
+    static var selector: SessionSelector {
+        let names = AgentKind.allCases.compactMap(\.dialect.shellSessionVariable) + [SessionSelector.exportedVariable]
+        var environment: [String: String] = [:]
+        for name in names { environment[name] = Environment[name] }
+        return SessionSelector.from(environment: environment)
+    }
 
     /// With a relative core.hooksPath each worktree has its own hooks folder: a worktree made after
     /// `git coord init` gets git-coord's hooks here (post-checkout after `git worktree add`, and `start`).
