@@ -16,7 +16,7 @@ import Foundation
 struct ClaimCheckCache {
     /// Below this many paths, reading their few claims from objects costs less than loading the file.
     static let minimumPaths = 16
-    /// At most this many records (about 110 KiB) are kept, so that loading the file stays cheap beside what it saves.
+    /// At most this many records (about 50 KiB) are kept, so that loading the file stays cheap beside what it saves.
     static let maximumRecords = 256
     static let fileName = "coord-v1-claims-checked"
 
