@@ -87,6 +87,7 @@ extension Coordination {
             }
         }
         if force { tellForcedHolders(written.map { ($0.pattern, $0.outcome) }, blocking: blocking, taker: session, reason: reason) }
+        tellLapsedHolders(written.map { ($0.pattern, $0.outcome) }, taker: session, reason: reason)
         return written.map { ($0.pattern, $0.outcome) }
     }
 
@@ -147,7 +148,8 @@ extension Coordination {
                 heldBy = existing
                 return nil
             }
-            let victim = Self.victim(of: existing, now: now)
+            var victim = Self.victim(of: existing, now: now)
+            if Self.isToldOfLapse(victim) { victim.told = true }
             record.takenFrom = victim
             outcome = .takenOver(victim)
             return record

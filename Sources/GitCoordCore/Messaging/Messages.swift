@@ -77,7 +77,7 @@ extension Coordination {
 
     /// Appends one item to the sender's log by compare-and-swap: only the sender's processes write there, so
     /// a retry happens only when two of them write at once, and neither item is lost.
-    private func append(_ kind: LogRecord.Kind, text: String, to recipient: String?, from sender: Session) throws -> LogRecord {
+    func append(_ kind: LogRecord.Kind, text: String, to recipient: String?, from sender: Session) throws -> LogRecord {
         if sender.state == .ended { throw CoordError.sessionEnded(sender.name) }
         let ref = RefLayout.log(sender.id)
         var written: LogRecord?

@@ -122,6 +122,17 @@ struct JSONScanner {
         return true
     }
 
+    /// `true` or `false`.
+    mutating func boolean() throws -> Bool {
+        skipWhitespace()
+        for (word, value) in [("true", true), ("false", false)] where bytes.count - offset >= word.utf8.count
+            && word.utf8.enumerated().allSatisfy({ bytes[offset + $0.offset] == $0.element }) {
+            offset += word.utf8.count
+            return value
+        }
+        throw Unsupported()
+    }
+
     /// An integer written as digits (with an optional minus): no fraction, no exponent, within Int64.
     mutating func integer() throws -> Int64 {
         skipWhitespace()
