@@ -21,6 +21,9 @@ enum GitHookRunner {
             coordination.store.retryBudget = RecordStore.hookRetryBudget
             defer { for warning in coordination.warnings { printError("git-coord: warning: " + Display.neutralised(warning)) } }
             defer { BackgroundSyncText.afterHook(coordination, surface: surface) }
+            // The process exits right after: freeing the repository, its caches and what the hook read, one
+            // object at a time, would be work for nothing (the kernel takes the memory back at once).
+            keptUntilExit.append(coordination)
             try body(coordination)
         } catch let refusal as NegativeAnswer {
             throw refusal
@@ -33,6 +36,8 @@ enum GitHookRunner {
 
     /// From the few variables that name a session, read one by one: the whole environment as a dictionary costs
     /// more than a commit's check of a claimed file.
+    nonisolated(unsafe) static var keptUntilExit: [AnyObject] = []
+
     static var selector: SessionSelector {
         let names = AgentKind.allCases.compactMap(\.dialect.shellSessionVariable) + [SessionSelector.exportedVariable]
         var environment: [String: String] = [:]
@@ -54,6 +59,12 @@ enum GitHookRunner {
             printError("git-coord: warning: \(error)")
         }
     }
+}
+
+/// A value held by reference, to keep it alive until the process exits.
+final class Box<Value> {
+    let value: Value
+    init(_ value: Value) { self.value = value }
 }
 
 struct PreCommitHook: ParsableCommand {
@@ -78,6 +89,7 @@ struct PreCommitHook: ParsableCommand {
             let check = try coordination.checkStaged(indexFile: Environment["GIT_INDEX_FILE"],
                                                      directory: Environment.currentDirectory,
                                                      selector: GitHookRunner.selector)
+            GitHookRunner.keptUntilExit.append(Box(check))
             guard !check.overlaps.isEmpty else { return }
             // Written at once: one system call for the whole warning, not one per line.
             var lines: [String] = []
