@@ -23,7 +23,7 @@ public struct Overlap: Sendable {
     public let reason: Reason
 }
 
-extension Coordination {
+extension ClaimService {
     /// The other live sessions on `path` (repository-relative; a directory means anything below it): what the
     /// agents' PreToolUse hooks and `git coord check` ask before a file is written.
     public func others(onPath path: String, excluding sessionID: String?) throws -> [Overlap] {
@@ -35,13 +35,13 @@ extension Coordination {
     /// covers them through their folders).
     public func others(onPaths paths: [String], excluding sessionID: String?, pathsAreFiles: Bool,
                        now: Millis = nowMillis()) throws -> [Overlap] {
-        let live = try sessions(now: now).filter { $0.isLive && $0.id != sessionID }
+        let live = try coordination.sessions.all(now: now).filter { $0.isLive && $0.id != sessionID }
         return try overlaps(onPaths: paths, others: live, pathsAreFiles: pathsAreFiles, now: now)
     }
 
     func overlaps(onPaths paths: [String], others live: [Session], pathsAreFiles: Bool, now: Millis) throws -> [Overlap] {
         guard !live.isEmpty, !paths.isEmpty else { return [] }
-        let index = try OverlapIndex(coordination: self, others: live, now: now)
+        let index = try OverlapIndex(coordination: coordination, others: live, now: now)
         if paths.count >= ClaimCheckCache.minimumPaths { index.checkCache = ClaimCheckCache(commonDir: repository.commonDir) }
         defer { index.checkCache?.save() }
         return try paths.flatMap { try index.overlaps(on: $0, isDirectory: !pathsAreFiles && index.isDirectory($0)) }

@@ -4,7 +4,7 @@
 /// before the holder's next turn took the only trace with it. The message is read by the holder's inbox like any
 /// other (exactly once, by the unread cursor's compare-and-swap), and sync carries it to other clones. See
 /// docs/design.md, "Claims", Rules.
-extension Coordination {
+extension ClaimService {
     /// Whether the taker of a claim in this state tells its holder by message (and marks the record `told`): an
     /// expired claim, or one whose holder went stale or ended. Not a claim its holder released (it let it go), nor
     /// one whose holder has no session record (nobody could read it); a forced takeover is told otherwise.
@@ -28,9 +28,10 @@ extension Coordination {
         for holder in holders {
             guard let loss = lost[holder] else { continue }
             do {
-                _ = try append(.message, text: Self.lapsedTakeoverText(loss.patterns, reason: reason), to: holder, from: taker)
+                _ = try coordination.messages.append(.message, text: Self.lapsedTakeoverText(loss.patterns, reason: reason),
+                                                     to: holder, from: taker)
             } catch {
-                warn("could not tell \(loss.name) that its claim was taken: \(Self.describe(error))")
+                warn("could not tell \(loss.name) that its claim was taken: \(Coordination.describe(error))")
             }
         }
     }
