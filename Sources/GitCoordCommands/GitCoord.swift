@@ -82,18 +82,10 @@ public struct GitCoord: ParsableCommand {
     }
 
     /// Starts `git-coord gc --auto` for the repository whose common git folder is given, in the background: this
-    /// process (maybe a hook) does not wait for it, and exits before it is done.
+    /// process (maybe a hook) does not wait for it, and exits before it is done. Not started is packing delayed.
     static func startPacker(commonDir: String) {
         guard let executable = Background.currentExecutable else { return }
-        _ = Background.start(executable, ["gc", "--auto"], environment: packerEnvironment(commonDir))
-    }
-
-    /// Ours, opened on the common git folder whatever worktree (or hook's index) we were in.
-    static func packerEnvironment(_ commonDir: String) -> [String: String] {
-        var environment = Environment.all
-        for name in ["GIT_DIR", "GIT_WORK_TREE", "GIT_INDEX_FILE", "GIT_COMMON_DIR", "GIT_PREFIX"] { environment[name] = nil }
-        environment["GIT_DIR"] = commonDir
-        return environment
+        _ = try? Background.start(executable, ["gc", "--auto"], environment: StorePacker.environment(commonDir: commonDir))
     }
 
     /// A command line that does not parse: ArgumentParser's message (or help, or version), with a suggestion for a
