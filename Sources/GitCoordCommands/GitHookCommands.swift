@@ -21,7 +21,8 @@ enum GitHookRunner {
             coordination.store.retryBudget = RecordStore.hookRetryBudget
             defer { for warning in coordination.warnings { printError("git-coord: warning: " + Display.neutralised(warning)) } }
             defer { BackgroundSyncText.afterHook(coordination, surface: surface) }
-            try body(coordination)
+            // Each agent's process is looked up once in this hook, however often it lists the sessions.
+            try Processes.lookingUpOnce { try body(coordination) }
         } catch let refusal as NegativeAnswer {
             throw refusal
         } catch let error as CoordError {

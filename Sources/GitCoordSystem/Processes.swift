@@ -1,3 +1,4 @@
+import Synchronization
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -37,6 +38,30 @@ public enum Processes {
     /// (procfs reports size 0), cost ~300,000 instructions per process, about half of a hook among 20 agents.
     public static func info(_ pid: Int32) -> Info? {
         guard pid > 0 else { return nil }
+        guard let looked else { return readInfo(pid) }
+        if let remembered = looked.table.withLock({ $0[pid] }) { return remembered }
+        let info = readInfo(pid)
+        looked.table.withLock { $0[pid] = .some(info) }
+        return info
+    }
+
+    /// Within `body`, each process is read from /proc once: a hook lists the sessions several times in a few
+    /// milliseconds (a prompt's, 45 lookups of 20 agents), and a process that exits meanwhile is seen by the next
+    /// hook. Only `body` and what it calls, on this thread, remember; anything else (a long-lived process: the MCP
+    /// server, `watch`, a waiting Stop hook) reads anew at every call.
+    public static func lookingUpOnce<R>(_ body: () throws -> R) rethrows -> R {
+        if looked != nil { return try body() }
+        return try $looked.withValue(Looked(), operation: body)
+    }
+
+    /// What `lookingUpOnce` remembers while it runs.
+    final class Looked: Sendable {
+        let table = Mutex<[Int32: Info?]>([:])
+    }
+
+    @TaskLocal private static var looked: Looked?
+
+    private static func readInfo(_ pid: Int32) -> Info? {
         var buffer = [UInt8](repeating: 0, count: statLimit)
         let count = buffer.withUnsafeMutableBytes { bytes in
             "/proc/\(pid)/stat".withCString { path -> Int in

@@ -85,6 +85,22 @@ import Testing
         #expect(Processes.info(me.parent)?.pid == getppid())
     }
 
+    @Test func aHookLooksEachProcessUpOnceAndTheNextSeesItGone() throws {
+        let pid = try GitCoordSystem.Background.start("/bin/sleep", ["60"], environment: [:])
+        let started = try #require(Processes.info(pid)).started
+        let live = ProcessIdentity(pid: pid, started: started, boot: try #require(Processes.bootID), namespace: Processes.pidNamespace)
+        #expect(!Session.isGone(live))
+        Processes.lookingUpOnce {
+            #expect(!Session.isGone(live))
+            kill(pid, SIGKILL)
+            GitCoordSystem.Background.reap(pid)
+            #expect(!Session.isGone(live), "remembered for the rest of this hook")
+            Processes.lookingUpOnce { #expect(!Session.isGone(live), "a scope inside another is the same hook") }
+            #expect(!Session.isGone(live))
+        }
+        #expect(Session.isGone(live), "the next hook, or anything outside one, reads /proc anew")
+    }
+
     @Test func tasksFromWordsNeverReplaceTheSessionsOwn() {
         var record = SessionRecord(id: "46ab0b2c37ce", name: "a", agent: "claude", agentSessionID: "x", task: "", branch: nil,
                                    head: nil, worktree: "/w", host: "h", started: 1, seen: 1, ended: nil, touched: [], changed: [])
