@@ -5,12 +5,12 @@ extension HookReply {
     /// once). At a turn boundary (session start, a prompt) the model is also handed what the last background sync
     /// left for a person, once, so that it can tell the user; between tool calls it is left for the next turn.
     func withBackgroundSync(_ coordination: Coordination, for event: AgentEvent) -> HookReply {
-        coordination.syncInBackgroundIfDue()
+        coordination.sharing.syncInBackgroundIfDue()
         switch event.kind {
         case .sessionStart, .promptSubmit: break
         default: return self
         }
-        let problem = coordination.takeBackgroundSyncProblem()
+        let problem = coordination.sharing.takeBackgroundSyncProblem()
         guard !problem.isEmpty else { return self }
         var reply = self
         let notice = "git-coord: syncing with the shared git remote in the background needs a person; tell the user:\n"

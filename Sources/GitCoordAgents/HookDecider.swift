@@ -34,7 +34,7 @@ struct HookDecider {
         case .beforeEdit: return try beforeEdit()
         case .afterTool: return try afterTool()
         case .sessionEnd(let reason):
-            try coordination.detachAgentSession(kind: agent, agentSessionID: event.agentSessionID, reason: reason)
+            try coordination.agentSessions.detach(kind: agent, agentSessionID: event.agentSessionID, reason: reason)
             return .silent
         case .stop, .ignored: return .silent  // Stop is WakeWaiter's
         }
@@ -43,24 +43,24 @@ struct HookDecider {
     // MARK: Events
 
     private mutating func sessionStart(source: String?) throws -> HookReply {
-        var (session, outcome) = try coordination.attachAgentSession(
+        var (session, outcome) = try coordination.agentSessions.attach(
             kind: agent, agentSessionID: event.agentSessionID, source: source, adoptSoleSession: !dialect.hasSessionEnd,
             preferredName: environment[Self.nameVariable].flatMap { $0.isEmpty ? nil : $0 }, process: Self.agentProcess())
         if let title = event.title {
-            session = try coordination.updateSession(session) { Coordination.propose(task: title, source: .title, to: &$0) }
+            session = try coordination.sessions.update(session) { SessionService.propose(task: title, source: .title, to: &$0) }
         }
         exportSession(session.id)
         let now = nowMillis()
-        let sessions = try coordination.sessions(now: now)
+        let sessions = try coordination.sessions.all(now: now)
         let others = sessions.filter { $0.isLive && $0.id != session.id }
         // The list of sessions takes at most 60% of the limit, so delivered items always have room.
         // Who else is live takes at most half of the limit and the pins a quarter, so news always has room.
         let intro = ModelText.capped(ModelText.sessionIntro(session, outcome: outcome, others: others, now: now,
                                                             localHost: Self.localHost, editGuard: conflictMode()),
                                       limit: dialect.contextLimit / 2)
-        let pins = ModelText.pins(try coordination.pins(), now: now, limit: dialect.contextLimit / 4)
+        let pins = ModelText.pins(try coordination.pins.all(), now: now, limit: dialect.contextLimit / 4)
         // Who is live now is what it was told: arrivals and departures from here on come at its turns.
-        _ = try coordination.deliverRosterChanges(to: session, among: sessions)
+        _ = try coordination.delivery.rosterChanges(to: session, among: sessions)
         let used = intro.count + (pins.map { $0.count + 2 } ?? 0)
         let news = try delivery(for: session, sessions: sessions, budget: dialect.contextLimit - used - 2, takeovers: true)
         return HookReply(context: [intro, pins, news].compactMap { $0 }.joined(separator: "\n\n"))
@@ -73,14 +73,14 @@ struct HookDecider {
         let record = session.record
         let title = record.taskSource == .explicit || record.taskSource == .title && event.title == nil
             ? nil : event.title ?? event.transcriptPath.flatMap(TranscriptTitle.read)
-        let prompt = record.task.isEmpty && record.taskSource == nil && coordination.takesTaskFromPrompt ? event.prompt : nil
-        let fresh = try coordination.updateSession(session) { record in
-            if let title { Coordination.propose(task: title, source: .title, to: &record) }
-            if let prompt { Coordination.propose(task: prompt, source: .prompt, to: &record) }
+        let prompt = record.task.isEmpty && record.taskSource == nil && coordination.sessions.takesTaskFromPrompt ? event.prompt : nil
+        let fresh = try coordination.sessions.update(session) { record in
+            if let title { SessionService.propose(task: title, source: .title, to: &record) }
+            if let prompt { SessionService.propose(task: prompt, source: .prompt, to: &record) }
         }
         let now = nowMillis()
-        let sessions = try coordination.sessions(now: now)
-        let roster = ModelText.rosterChanges(try coordination.deliverRosterChanges(to: fresh, among: sessions), now: now,
+        let sessions = try coordination.sessions.all(now: now)
+        let roster = ModelText.rosterChanges(try coordination.delivery.rosterChanges(to: fresh, among: sessions), now: now,
                                              localHost: Self.localHost).map { ModelText.capped($0, limit: dialect.contextLimit / 4) }
         let news = try delivery(for: fresh, sessions: sessions, budget: dialect.contextLimit - (roster.map { $0.count + 2 } ?? 0),
                                 takeovers: true)
@@ -89,20 +89,20 @@ struct HookDecider {
     }
 
     /// Unread notes and messages, and takeovers of the session's claims, each delivered once (see
-    /// `Coordination.deliverInbox`): as many as fit in `budget` characters now, the rest on the next turn.
+    /// `TurnDelivery.inbox(to:fit:)`): as many as fit in `budget` characters now, the rest on the next turn.
     /// Takeovers are looked for at turn boundaries only (they cost a look at every claim ref), not after each tool.
     func delivery(for session: Session, sessions known: [Session]?, budget: Int, takeovers withTakeovers: Bool) throws -> String? {
         let now = nowMillis()
         var senders: [String: Session] = [:]
         func loadSenders() throws {
             guard senders.isEmpty else { return }
-            let all = try known ?? coordination.sessions(now: now)
+            let all = try known ?? coordination.sessions.all(now: now)
             senders = Dictionary(all.map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
         }
-        let takeovers = withTakeovers ? try coordination.deliverTakeovers(to: session) : []
+        let takeovers = withTakeovers ? try coordination.delivery.takeovers(to: session) : []
         let takeoverBudget = takeovers.reduce(0) { $0 + DeliveryText.takeover($1, now: now).count + 1 }
         var fitError: Error?
-        let (items, waiting) = try coordination.deliverInbox(to: session) { unread in
+        let (items, waiting) = try coordination.delivery.inbox(to: session) { unread in
             guard !unread.isEmpty else { return 0 }
             do { try loadSenders() } catch { fitError = error }
             return DeliveryText.fitting(unread, budget: max(0, budget - takeoverBudget), senders: senders, now: now,
@@ -117,11 +117,11 @@ struct HookDecider {
         let paths = relativePaths()
         guard !paths.isEmpty else { return .silent }
         let now = nowMillis()
-        let me = try coordination.agentSession(kind: agent, agentSessionID: event.agentSessionID)
+        let me = try coordination.agentSessions.find(kind: agent, agentSessionID: event.agentSessionID)
         let exported = environment["GIT_COORD_SESSION"]
         // Claims on the files (or their folders, or patterns matching them), and other sessions' touched and
-        // uncommitted files: issue 4's overlap index, one read of the session and claim refs.
-        let overlaps = try coordination.others(onPaths: paths, excluding: me?.id, pathsAreFiles: false, now: now)
+        // uncommitted files: the overlap index, one read of the session and claim refs.
+        let overlaps = try coordination.claims.others(onPaths: paths, excluding: me?.id, pathsAreFiles: false, now: now)
             .filter { $0.session.id != exported }
         var reasons: [String] = []
         for path in paths {
@@ -131,7 +131,7 @@ struct HookDecider {
             }
         }
         if coordination.repository.configBool(Self.touchBeforeEditKey) == true, let me, me.isLive {
-            try coordination.touch(paths, for: me)
+            try coordination.sessions.touch(paths, for: me)
         }
         guard !reasons.isEmpty else { return .silent }
         return HookReply(conflict: .init(mode: conflictMode(), reason: reasons.joined(separator: "\n")))
@@ -142,12 +142,12 @@ struct HookDecider {
         var session: Session?
         if !paths.isEmpty {
             session = try ownSession(attachIfMissing: true)
-            if let session { try coordination.touch(paths, for: session, scan: .edited(paths)) }
+            if let session { try coordination.sessions.touch(paths, for: session, scan: .edited(paths)) }
         } else {
             session = try ownSession(attachIfMissing: false)
             if let live = session, Double(nowMillis() - live.record.seen) / 1000 >= coordination.settings.heartbeatInterval {
                 // Long autonomous runs send no prompts: tool calls keep the session live (a write only when due).
-                session = try coordination.heartbeat(live)
+                session = try coordination.sessions.heartbeat(live)
             }
         }
         // Messages reach a model between tool calls of a long run, not only at the next prompt.
@@ -160,12 +160,12 @@ struct HookDecider {
     /// This agent session's git-coord session; registered on the spot when a hook meets it before SessionStart
     /// did (hooks installed mid-session, a SessionStart that timed out).
     private func ownSession(attachIfMissing: Bool) throws -> Session? {
-        if let session = try coordination.agentSession(kind: agent, agentSessionID: event.agentSessionID),
+        if let session = try coordination.agentSessions.find(kind: agent, agentSessionID: event.agentSessionID),
            session.isLive {
             return session
         }
         guard attachIfMissing else { return nil }
-        return try coordination.attachAgentSession(kind: agent, agentSessionID: event.agentSessionID, source: nil,
+        return try coordination.agentSessions.attach(kind: agent, agentSessionID: event.agentSessionID, source: nil,
                                                    adoptSoleSession: false).session
     }
 

@@ -47,7 +47,7 @@ public enum ModelText {
 
     // MARK: What the handlers say
 
-    static func sessionIntro(_ session: Session, outcome: Coordination.AttachOutcome, others: [Session], now: Millis,
+    static func sessionIntro(_ session: Session, outcome: AgentSessionService.AttachOutcome, others: [Session], now: Millis,
                              localHost: String, editGuard: ConflictMode) -> String {
         let record = session.record
         var lines: [String] = []

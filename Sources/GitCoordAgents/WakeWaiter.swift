@@ -10,7 +10,7 @@ import Glibc
 ///
 /// - Only where waking works: the agent's dialect names the process it serves (`wakeHost`); a one-shot run, or a
 ///   host that cannot start a turn, gets an empty answer at once.
-/// - Exactly once: Claude Code's waiter delivers through `deliverInbox` (the compare-and-swap of the unread cursor
+/// - Exactly once: Claude Code's waiter delivers through `TurnDelivery.inbox(to:fit:)` (the compare-and-swap of the unread cursor
 ///   every hook uses) and exits 2 with the text; Codex's starts a turn with a nudge carrying no text of another
 ///   session, and that turn's prompt hook delivers.
 /// - Never outliving its session: it leaves when the agent process exits (a pidfd, so even after SIGKILL of the
@@ -35,11 +35,11 @@ struct WakeWaiter {
         let wakeOn = coordination.wakeOn()
         do {
             guard wakeOn != .none,
-                  let session = try coordination.agentSession(kind: dialect.kind.rawValue, agentSessionID: event.agentSessionID),
+                  let session = try coordination.agentSessions.find(kind: dialect.kind.rawValue, agentSessionID: event.agentSessionID),
                   session.state != .ended else { return finish() }
             return try wait(for: session, host: host, means: means, wakeOn: wakeOn)
         } catch {
-            return finish([Coordination.describeForHook(error)])
+            return finish([Coordination.describe(error)])
         }
     }
 
@@ -60,10 +60,10 @@ struct WakeWaiter {
         var look = true
         while true {
             if look {
-                guard arm.isArmed, let current = try coordination.session(id: session.id), current.state != .ended else {
+                guard arm.isArmed, let current = try coordination.sessions.find(id: session.id), current.state != .ended else {
                     return finish()
                 }
-                if !(try coordination.wakeReasons(for: current, on: wakeOn)).isEmpty,
+                if !(try coordination.delivery.wakeReasons(for: current, on: wakeOn)).isEmpty,
                    let answer = try wake(current, host: host, means: means, wakeOn: wakeOn) {
                     return answer
                 }
@@ -96,7 +96,7 @@ struct WakeWaiter {
                   !text.isEmpty else { return nil }
             return HookAnswer(wake: text)
         case .nudge:
-            let reasons = try coordination.wakeReasons(for: session, on: wakeOn)
+            let reasons = try coordination.delivery.wakeReasons(for: session, on: wakeOn)
             guard !reasons.isEmpty else { return nil }
             let what = reasons.contains { $0.kind == .message } ? "A direct message" : "A note"
             let nudge = "git-coord: \(what) from another session on this repository arrived while this session was idle; "
@@ -104,7 +104,7 @@ struct WakeWaiter {
             guard let command = dialect.nudgeCommand(host: host, agentSessionID: event.agentSessionID, text: nudge) else {
                 return finish(["cannot start a turn: \(dialect.displayName)'s executable is unknown"])
             }
-            return finish(Coordination.runAgentCommand(command).map { ["could not wake the session: " + $0] } ?? [])
+            return finish(AgentWakeCommand.run(command).map { ["could not wake the session: " + $0] } ?? [])
         }
     }
 
@@ -118,12 +118,4 @@ func monotonicSeconds() -> Double {
     var now = timespec()
     clock_gettime(CLOCK_MONOTONIC, &now)
     return Double(now.tv_sec) + Double(now.tv_nsec) / 1e9
-}
-
-extension Coordination {
-    /// An error as one line for a hook's stderr.
-    static func describeForHook(_ error: Error) -> String {
-        if let error = error as? CoordError { return error.description }
-        return "\(error)"
-    }
 }

@@ -37,11 +37,11 @@ enum BackgroundSyncText {
 
     /// After a git hook's work: start a background sync if due; show a waiting problem if a person will see it.
     static func afterHook(_ coordination: Coordination, surface: Bool) {
-        coordination.syncInBackgroundIfDue()
+        coordination.sharing.syncInBackgroundIfDue()
         if surface { printProblem(coordination) }
     }
 
     static func printProblem(_ coordination: Coordination) {
-        for line in coordination.takeBackgroundSyncProblem() { printError("git-coord: " + Display.neutralised(line)) }
+        for line in coordination.sharing.takeBackgroundSyncProblem() { printError("git-coord: " + Display.neutralised(line)) }
     }
 }

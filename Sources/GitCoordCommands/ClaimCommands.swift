@@ -46,8 +46,8 @@ struct ClaimCommand: ParsableCommand {
     func validate() throws {
         if paths.isEmpty { throw ValidationError("Give at least one path or pattern.") }
         if let ttl { _ = try durationOption(ttl, "--ttl", positive: true) }
-        if let reason, reason.count > Coordination.maximumReasonLength {
-            throw ValidationError("--reason is too long (at most \(Coordination.maximumReasonLength) characters).")
+        if let reason, reason.count > ClaimService.maximumReasonLength {
+            throw ValidationError("--reason is too long (at most \(ClaimService.maximumReasonLength) characters).")
         }
     }
 
@@ -55,14 +55,14 @@ struct ClaimCommand: ParsableCommand {
         try withSession(sessionOptions) { coordination, session in
             let directory = FileManager.default.currentDirectoryPath
             let patterns = try paths.map { try ClaimPattern.parse($0, in: coordination.repository, from: directory) }
-            let seconds = try ttl.map { try durationOption($0, "--ttl", positive: true) } ?? coordination.claimTTL()
+            let seconds = try ttl.map { try durationOption($0, "--ttl", positive: true) } ?? coordination.claims.defaultTTL()
             do {
-                let outcomes = remote || coordination.claimsOnRemoteByDefault
-                    ? try coordination.claimOnRemote(patterns, for: session, ttl: seconds, reason: reason, force: force,
-                                                     remote: coordination.defaultRemote)
-                    : try coordination.claim(patterns, for: session, ttl: seconds, reason: reason, force: force)
+                let outcomes = remote || coordination.claims.onRemoteByDefault
+                    ? try coordination.claims.claimOnRemote(patterns, for: session, ttl: seconds, reason: reason, force: force,
+                                                     remote: coordination.sharing.defaultRemote)
+                    : try coordination.claims.claim(patterns, for: session, ttl: seconds, reason: reason, force: force)
                 for pattern in patterns where pattern.kind == .pattern {
-                    if !(try coordination.patternMatchesAnything(pattern)) {
+                    if !(try coordination.claims.patternMatchesAnything(pattern)) {
                         printError("warning: '\(ClaimText.pattern(pattern))' matches no file yet; claimed anyway")
                     }
                 }
@@ -125,7 +125,7 @@ struct Release: ParsableCommand {
         try withSession(sessionOptions) { coordination, session in
             let directory = FileManager.default.currentDirectoryPath
             let patterns = all ? nil : try paths.map { try ClaimPattern.parse($0, in: coordination.repository, from: directory) }
-            let result = try coordination.release(patterns, for: session)
+            let result = try coordination.claims.release(patterns, for: session)
             for pattern in result.notHeld {
                 printError("\(ClaimText.pattern(pattern)): not claimed by \(Display.neutralised(session.name))")
             }
@@ -167,8 +167,8 @@ struct Claims: ParsableCommand {
         try withCoordination { coordination in
             let now = nowMillis()
             if taken {
-                let session = try coordination.resolveSession(sessionOptions.selector)
-                let takeovers = try coordination.takeovers(of: session.id)
+                let session = try coordination.sessions.resolve(sessionOptions.selector)
+                let takeovers = try coordination.claims.takeovers(of: session.id)
                 if output.json {
                     try printJSON(TakeoverListView(takeovers, now: now))
                     return
@@ -182,7 +182,7 @@ struct Claims: ParsableCommand {
                 }
                 return
             }
-            let claims = try coordination.claims(now: now).filter { all || $0.isLive }
+            let claims = try coordination.claims.all(now: now).filter { all || $0.isLive }
                 .sorted { ($0.record.pattern, $0.record.claimed) < ($1.record.pattern, $1.record.claimed) }
             if output.json {
                 try printJSON(ClaimListView(claims, now: now))
@@ -229,10 +229,10 @@ struct Check: ParsableCommand {
             // Without a session of our own (a person checking by hand) every live session counts; a session
             // named explicitly must exist.
             if sessionOptions.session != nil {
-                _ = try coordination.resolveSession(sessionOptions.selector)
+                _ = try coordination.sessions.resolve(sessionOptions.selector)
             }
             let now = nowMillis()
-            let overlaps = try coordination.othersOn(paths: relative, selector: sessionOptions.selector).overlaps
+            let overlaps = try coordination.claims.othersOn(paths: relative, selector: sessionOptions.selector).overlaps
             if output.json {
                 try printJSON(CheckView(paths: relative, overlaps: overlaps, now: now))
             } else {

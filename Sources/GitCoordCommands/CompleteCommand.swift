@@ -33,9 +33,9 @@ struct Complete: ParsableCommand {
         guard let coordination = try? Coordination(requireEnabled: what != "remotes") else { return }
         let words: [String]
         switch what {
-        case "sessions": words = ((try? coordination.liveSessions()) ?? []).map(\.name)
+        case "sessions": words = ((try? coordination.sessions.live()) ?? []).map(\.name)
         case "claims": words = claimedPaths(coordination)
-        case "remotes": words = (try? coordination.remoteNames()) ?? []
+        case "remotes": words = (try? coordination.sharing.remoteNames()) ?? []
         default: words = []
         }
         for word in Set(words).sorted() where !word.contains("\n") { print(word) }
@@ -43,10 +43,10 @@ struct Complete: ParsableCommand {
 
     /// Live claims (with --mine, the current session's), relative to the current folder as `release` reads them.
     private func claimedPaths(_ coordination: Coordination) -> [String] {
-        var claims = ((try? coordination.claims()) ?? []).filter(\.isLive)
+        var claims = ((try? coordination.claims.all()) ?? []).filter(\.isLive)
         if mine {
             let selector = SessionSelector.from(environment: ProcessInfo.processInfo.environment, named: nil)
-            guard let me = coordination.currentSession(selector, among: (try? coordination.sessions()) ?? []) else { return [] }
+            guard let me = coordination.sessions.current(selector, among: (try? coordination.sessions.all()) ?? []) else { return [] }
             claims = claims.filter { $0.record.session == me.id }
         }
         let here = (try? coordination.repository.relativePath(".", from: FileManager.default.currentDirectoryPath)) ?? ""

@@ -54,10 +54,10 @@ struct GC: ParsableCommand {
             return
         }
         try withCoordination { coordination in
-            var policy = try coordination.retentionPolicy()
+            var policy = try coordination.retention.policy()
             if let retention { policy.retention = try durationOption(retention, "--retention") }
             if let staleAfter { policy.staleAfter = try durationOption(staleAfter, "--stale-after") }
-            let report = try coordination.collectGarbage(policy, dryRun: dryRun)
+            let report = try coordination.retention.collect(policy, dryRun: dryRun)
             let packed = dryRun ? nil : try StorePacker(repository: coordination.repository).pack(wait: true)
             guard verbose || dryRun else { return }
             for ref in report.dropped { print((dryRun ? "would drop " : "dropped ") + ref) }

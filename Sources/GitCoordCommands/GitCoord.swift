@@ -54,7 +54,7 @@ public struct GitCoord: ParsableCommand {
     /// Parses the command line, runs the command and exits with git's conventions for failures.
     public static func runAndExit() -> Never {
         StorePacker.launcher = startPacker
-        if let agent = AgentHookEntry.agent(for: CommandLine.arguments) {  // the agents' hot path (issue 5)
+        if let agent = AgentHookEntry.agent(for: CommandLine.arguments) {  // the agents' hot path
             Glibc.exit(AgentHookEntry.answer(agent))
         }
         do {

@@ -69,7 +69,7 @@ struct PreCommitHook: ParsableCommand {
 
     static func handle() throws {
         try GitHookRunner.run { coordination in
-            let check = try coordination.checkStaged(indexFile: Environment["GIT_INDEX_FILE"],
+            let check = try coordination.claims.checkStaged(indexFile: Environment["GIT_INDEX_FILE"],
                                                      directory: Environment.currentDirectory,
                                                      selector: GitHookRunner.selector)
             guard !check.overlaps.isEmpty else { return }
@@ -116,12 +116,12 @@ struct PostCheckoutHook: ParsableCommand {
     static func handle(_ arguments: [String]) throws {
         try GitHookRunner.run { coordination in
             GitHookRunner.installHooksHere(coordination)
-            let sessions = try coordination.sessions()
-            let me = coordination.currentSession(GitHookRunner.selector, among: sessions)
-            if let me, me.isLive { try coordination.updateSession(me) }
+            let sessions = try coordination.sessions.all()
+            let me = coordination.sessions.current(GitHookRunner.selector, among: sessions)
+            if let me, me.isLive { try coordination.sessions.update(me) }
             guard arguments.count >= 3, arguments[2] == "1" else { return }  // 0: files checked out, branch unchanged
             let branch = coordination.repository.currentBranch
-            let (sameBranch, sameCheckout) = try coordination.neighbours(onBranch: branch, excluding: me)
+            let (sameBranch, sameCheckout) = try coordination.sessions.neighbours(onBranch: branch, excluding: me)
             for other in sameBranch {
                 printError("git-coord: \(Display.neutralised(other.name)) is also on branch \(Display.neutralised(branch ?? "")) "
                     + "in \(Display.neutralised(other.record.worktree))\(taskSuffix(other))")
@@ -155,8 +155,8 @@ struct PostCommitHook: ParsableCommand {
 
     static func refresh() throws {
         try GitHookRunner.run(surface: false) { coordination in
-            let me = coordination.currentSession(GitHookRunner.selector, among: try coordination.sessions())
-            if let me, me.isLive { try coordination.updateSession(me) }
+            let me = coordination.sessions.current(GitHookRunner.selector, among: try coordination.sessions.all())
+            if let me, me.isLive { try coordination.sessions.update(me) }
         }
     }
 }

@@ -25,7 +25,7 @@ struct Inbox: ParsableCommand {
 
     func run() throws {
         try withSession(sessionOptions) { coordination, session in
-            let items = try coordination.inbox(for: session, consume: !peek)
+            let items = try coordination.messages.inbox(for: session, consume: !peek)
             let now = nowMillis()
             if output.json {
                 try printJSON(InboxView(session: session.id, peek: peek, items: items, now: now))
@@ -66,7 +66,7 @@ struct Feed: ParsableCommand {
         let count = limit.map { $0 == 0 ? nil : $0 } ?? (seconds == nil ? 50 : nil)
         try withCoordination { coordination in
             let now = nowMillis()
-            let notes = try coordination.feed(since: seconds, limit: count, now: now)
+            let notes = try coordination.messages.feed(since: seconds, limit: count, now: now)
             if output.json {
                 try printJSON(FeedView(notes, now: now))
                 return

@@ -25,7 +25,7 @@ struct Init: ParsableCommand {
         try withCoordination(requireEnabled: false) { coordination in
             if let remote {
                 // Sharing is opt-in per remote; --uninstall --remote stops sharing and leaves coordination on.
-                try coordination.setShared(!uninstall, with: remote)
+                try coordination.sharing.setShared(!uninstall, with: remote)
                 if uninstall { return }
             }
             // Hooks first: if their folder cannot be written, coordination stays as it was.

@@ -28,7 +28,7 @@ struct List: ParsableCommand {
         try withCoordination { coordination in
             BackgroundSyncText.printProblem(coordination)
             let now = nowMillis()
-            let sessions = try coordination.sessions(now: now).filter { all || $0.isLive }
+            let sessions = try coordination.sessions.all(now: now).filter { all || $0.isLive }
             if json {
                 try printJSON(SessionListView(sessions, now: now, clone: coordination.cloneID))
                 return

@@ -36,7 +36,7 @@ struct Note: ParsableCommand {
     func run() throws {
         let body = try messageBody(text, what: "the note")
         try withSession(sessionOptions) { coordination, session in
-            try coordination.note(body, from: session)
+            try coordination.messages.note(body, from: session)
         }
     }
 }
@@ -69,7 +69,7 @@ struct Send: ParsableCommand {
     func run() throws {
         let body = try messageBody(text, what: "the message")
         try withSession(sessionOptions) { coordination, session in
-            try coordination.send(body, to: recipient, from: session)
+            try coordination.messages.send(body, to: recipient, from: session)
         }
     }
 }

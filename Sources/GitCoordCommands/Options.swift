@@ -35,7 +35,7 @@ func withCoordination<T>(requireEnabled: Bool = true, _ body: (Coordination) thr
 /// `withCoordination` for a command that acts for a session: the one `--session` or the environment names.
 func withSession<T>(_ options: SessionOptions, _ body: (Coordination, Session) throws -> T) throws -> T {
     try withCoordination { coordination in
-        try body(coordination, try coordination.resolveSession(options.selector))
+        try body(coordination, try coordination.sessions.resolve(options.selector))
     }
 }
 

@@ -25,7 +25,7 @@ struct Pin: ParsableCommand {
 
     func run() throws {
         let body = try messageBody(text, what: "the pin")
-        let pin = try withSession(sessionOptions) { coordination, session in try coordination.pin(body, by: session) }
+        let pin = try withSession(sessionOptions) { coordination, session in try coordination.pins.add(body, by: session) }
         print(pin.id)
     }
 }
@@ -48,7 +48,7 @@ struct Pins: ParsableCommand {
 
     func run() throws {
         try withCoordination { coordination in
-            let pins = try coordination.pins(includingRemoved: all)
+            let pins = try coordination.pins.all(includingRemoved: all)
             let now = nowMillis()
             if output.json { return try printJSON(PinListView(pins, now: now)) }
             for pin in pins {
@@ -83,8 +83,8 @@ struct Unpin: ParsableCommand {
     func run() throws {
         try withCoordination { coordination in
             // Anyone may unpin: the session's name when there is one, else the user's.
-            let name = (try? coordination.resolveSession(sessionOptions.selector))?.name ?? Environment.userName
-            for id in ids { try coordination.unpin(id, by: name) }
+            let name = (try? coordination.sessions.resolve(sessionOptions.selector))?.name ?? Environment.userName
+            for id in ids { try coordination.pins.remove(id, by: name) }
         }
     }
 }

@@ -29,7 +29,7 @@ struct Start: ParsableCommand {
 
     func run() throws {
         try withCoordination { coordination in
-            let session = try coordination.start(.init(name: name, task: task, agent: agent))
+            let session = try coordination.sessions.start(.init(name: name, task: task, agent: agent))
             print(session.id)
             GitHookRunner.installHooksHere(coordination)
         }
@@ -53,7 +53,7 @@ struct SetTask: ParsableCommand {
 
     func run() throws {
         try withSession(sessionOptions) { coordination, session in
-            try coordination.setTask(text.joined(separator: " "), for: session)
+            try coordination.sessions.setTask(text.joined(separator: " "), for: session)
         }
     }
 }
@@ -80,7 +80,7 @@ struct Touch: ParsableCommand {
         try withSession(sessionOptions) { coordination, session in
             let directory = FileManager.default.currentDirectoryPath
             let relative = try paths.map { try coordination.repository.relativePath($0, from: directory) }
-            try coordination.touch(relative, for: session)
+            try coordination.sessions.touch(relative, for: session)
         }
     }
 }
@@ -98,7 +98,7 @@ struct Heartbeat: ParsableCommand {
 
     func run() throws {
         try withSession(sessionOptions) { coordination, session in
-            _ = try coordination.heartbeat(session)
+            _ = try coordination.sessions.heartbeat(session)
         }
     }
 }
@@ -113,7 +113,7 @@ struct Stop: ParsableCommand {
 
     func run() throws {
         try withSession(sessionOptions) { coordination, session in
-            try coordination.stop(session)
+            try coordination.sessions.stop(session)
         }
     }
 }

@@ -49,9 +49,9 @@ struct Sync: ParsableCommand {
             return
         }
         let report = try withCoordination { coordination in
-            let report = try SyncEngine(coordination, remote: remote ?? coordination.defaultRemote).run()
+            let report = try SyncEngine(coordination, remote: remote ?? coordination.sharing.defaultRemote).run()
             // Through to the remote the background sync uses, and accepted: it may run again.
-            if report.refused.isEmpty && report.deletedOnRemote.isEmpty && report.remote == coordination.defaultRemote {
+            if report.refused.isEmpty && report.deletedOnRemote.isEmpty && report.remote == coordination.sharing.defaultRemote {
                 BackgroundSync(coordination).resume()
             }
             return report
@@ -78,7 +78,7 @@ struct Sync: ParsableCommand {
         while true {
             do {
                 let report = try withCoordination { coordination in
-                    try SyncEngine(coordination, remote: remote ?? coordination.defaultRemote, unattended: true).run()
+                    try SyncEngine(coordination, remote: remote ?? coordination.sharing.defaultRemote, unattended: true).run()
                 }
                 if offline { printError("git-coord: '\(report.remote)' is reachable again") }
                 offline = false

@@ -33,7 +33,7 @@ struct Worktrees: ParsableCommand {
     func run() throws {
         try withCoordination { coordination in
             let now = nowMillis()
-            let sessions = try coordination.sessions(now: now).filter { all || $0.isLive }
+            let sessions = try coordination.sessions.all(now: now).filter { all || $0.isLive }
             let worktrees = try coordination.repository.worktrees()
             let bySessionPath = Dictionary(grouping: sessions, by: \.record.worktree)
             if output.json {

@@ -29,9 +29,9 @@ public enum CoordError: Error, Equatable, CustomStringConvertible {
     case invalidPattern(String, reason: String)
     case hooksNotWritable(String)
     case hookInTheWay(String)
-    // Agents (issue 5)
+    // Agents
     case agentSettings(path: String, reason: String)
-    // Sync (issue 6)
+    // Sync
     case unknownRemote(String, known: [String])
     case remoteNotShared(String)
     case remoteFailed(remote: String, action: String, detail: String)

@@ -4,9 +4,11 @@ import FoundationEssentials
 import Foundation
 #endif
 
-/// The entry point of the core: one repository, its coordination settings, and the entities stored in it.
+/// The entry point of the core: one repository, its coordination settings, and the services over the records
+/// stored in it (`sessions`, `agentSessions`, `messages`, `delivery`, `claims`, `pins`, `sharing`, `retention`).
 ///
-/// Open one per command (or per MCP call): libgit2 objects belong to one thread at a time.
+/// Open one per command (or per MCP call): libgit2 objects belong to one thread at a time. The services are small
+/// values made on each use; they hold nothing but this context, so any of them may call another.
 public final class Coordination {
     public let repository: Repository
     public let store: RecordStore
@@ -62,13 +64,26 @@ public final class Coordination {
 
     func warn(_ message: String) { if !warnings.contains(message) { warnings.append(message) } }
 
-    // MARK: Records
+    // MARK: Services
 
-    static let encoder: JSONEncoder = {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys]
-        return encoder
-    }()
+    /// Sessions and their presence, and which one a caller is.
+    public var sessions: SessionService { SessionService(coordination: self) }
+    /// Coding-agent sessions bound to git-coord sessions.
+    public var agentSessions: AgentSessionService { AgentSessionService(coordination: self) }
+    /// Notes, direct messages, the feed and inboxes.
+    public var messages: MessageService { MessageService(coordination: self) }
+    /// What reaches an agent's model unasked at a turn boundary, each exactly once.
+    public var delivery: TurnDelivery { TurnDelivery(coordination: self) }
+    /// Advisory claims and who else is on a path.
+    public var claims: ClaimService { ClaimService(coordination: self) }
+    /// Pinned findings.
+    public var pins: PinService { PinService(coordination: self) }
+    /// Which remotes coordination is shared with, and sync in the background.
+    public var sharing: SharingService { SharingService(coordination: self) }
+    /// What `git coord gc` drops.
+    public var retention: RetentionService { RetentionService(coordination: self) }
+
+    // MARK: Records
 
     /// An unreadable record that was skipped (or replaced), as a warning.
     func note(_ unreadable: UnreadableRecord) { warn(unreadable.warning) }
@@ -79,7 +94,8 @@ public final class Coordination {
         return listing.records
     }
 
-    static func describe(_ error: Error) -> String {
+    /// An error as one line, for a warning or a hook's stderr.
+    public static func describe(_ error: Error) -> String {
         switch error {
         case is DecodingError: return "its record is not valid git-coord JSON"
         case let error as UnreadableRecord: return error.description
@@ -88,4 +104,18 @@ public final class Coordination {
         default: return "\(error)"
         }
     }
+}
+
+/// What every service of the core shares: its `Coordination`'s repository, store, settings and warnings.
+public protocol CoordinationService {
+    var coordination: Coordination { get }
+}
+
+extension CoordinationService {
+    var repository: Repository { coordination.repository }
+    var store: RecordStore { coordination.store }
+    var settings: Coordination.Settings { coordination.settings }
+    func warn(_ message: String) { coordination.warn(message) }
+    func note(_ unreadable: UnreadableRecord) { coordination.note(unreadable) }
+    func note<Kind>(_ listing: RecordListing<Kind>) -> [StoredRecord<Kind>] { coordination.note(listing) }
 }

@@ -93,7 +93,7 @@ public struct Doctor {
                 return problem(.undecodableRecord, reason)
             }
             if ref.hasPrefix(RefLayout.names), let holder = try? store.decode(NameKind.self, payload, at: ref, commit: target),
-               try coordination.isOrphan(holder, now: now) {
+               try coordination.retention.isOrphan(holder, now: now) {
                 return problem(.orphanName, "held for session \(holder.session), whose record was never written (its start was killed)")
             }
             return nil

@@ -107,7 +107,7 @@ public struct CoordTools: Sendable {
             case "send": text = try send(coordination, arguments)
             case "inbox": text = try inbox(coordination, arguments)
             case "pin": text = try pin(coordination, arguments)
-            case "pins": text = try Self.json(PinListView(try coordination.pins(includingRemoved: arguments["all"]?.boolValue ?? false), now: nowMillis()))
+            case "pins": text = try Self.json(PinListView(try coordination.pins.all(includingRemoved: arguments["all"]?.boolValue ?? false), now: nowMillis()))
             case "unpin": text = try unpin(coordination, arguments)
             default: throw ToolFailure("unknown tool '\(name)'; the tools are " + Self.tools.map(\.name).joined(separator: ", "))
             }
@@ -125,25 +125,25 @@ public struct CoordTools: Sendable {
     private func listSessions(_ coordination: Coordination, _ arguments: [String: Value]) throws -> String {
         let now = nowMillis()
         let all = arguments["all"]?.boolValue ?? false
-        return try Self.json(SessionListView(try coordination.sessions(now: now).filter { all || $0.isLive }, now: now))
+        return try Self.json(SessionListView(try coordination.sessions.all(now: now).filter { all || $0.isLive }, now: now))
     }
 
     private func setTask(_ coordination: Coordination, _ arguments: [String: Value]) throws -> String {
         let task = try Self.string(arguments, "task")
-        let session = try coordination.resolveSession(selector(arguments))
-        try coordination.setTask(task, for: session)
-        return try Self.json(SessionView(try coordination.session(id: session.id) ?? session))
+        let session = try coordination.sessions.resolve(selector(arguments))
+        try coordination.sessions.setTask(task, for: session)
+        return try Self.json(SessionView(try coordination.sessions.find(id: session.id) ?? session))
     }
 
     private func claim(_ coordination: Coordination, _ arguments: [String: Value]) throws -> String {
-        let session = try coordination.resolveSession(selector(arguments))
+        let session = try coordination.sessions.resolve(selector(arguments))
         let patterns = try Self.paths(arguments, required: true).map {
             try ClaimPattern.parse($0, in: coordination.repository, from: coordination.repository.workdir ?? directory)
         }
-        let ttl = try arguments["ttl"]?.stringValue.map(DurationParser.seconds) ?? coordination.claimTTL()
+        let ttl = try arguments["ttl"]?.stringValue.map(DurationParser.seconds) ?? coordination.claims.defaultTTL()
         let reason = arguments["reason"]?.stringValue
         do {
-            _ = try coordination.claim(patterns, for: session, ttl: ttl, reason: reason, force: arguments["force"]?.boolValue ?? false)
+            _ = try coordination.claims.claim(patterns, for: session, ttl: ttl, reason: reason, force: arguments["force"]?.boolValue ?? false)
         } catch let refused as ClaimConflicts {
             let now = nowMillis()
             let lines = refused.conflicts.map { conflict in
@@ -154,57 +154,57 @@ public struct CoordTools: Sendable {
             throw ToolFailure(Display.neutralised(lines.joined(separator: "; ")) + ". Nothing was claimed: ask the holder, "
                 + "wait until the claim ends, or (only if the user says so) take it with force: true.")
         }
-        let mine = try coordination.claims().filter { $0.record.session == session.id && $0.isLive }
+        let mine = try coordination.claims.all().filter { $0.record.session == session.id && $0.isLive }
         return try Self.json(ClaimListView(mine))
     }
 
     private func release(_ coordination: Coordination, _ arguments: [String: Value]) throws -> String {
-        let session = try coordination.resolveSession(selector(arguments))
+        let session = try coordination.sessions.resolve(selector(arguments))
         let all = arguments["all"]?.boolValue ?? false
         let given = try Self.paths(arguments, required: false)
         if all == !given.isEmpty { throw ToolFailure("give either paths or all: true") }
         let patterns = all ? nil : try given.map {
             try ClaimPattern.parse($0, in: coordination.repository, from: coordination.repository.workdir ?? directory)
         }
-        let (released, notHeld) = try coordination.release(patterns, for: session)
+        let (released, notHeld) = try coordination.claims.release(patterns, for: session)
         return try Self.json(["released": released.map(\.text), "notHeld": notHeld.map(\.text)])
     }
 
     private func check(_ coordination: Coordination, _ arguments: [String: Value]) throws -> String {
         let base = coordination.repository.workdir ?? directory
         let relative = try Self.paths(arguments, required: true).map { try coordination.repository.relativePath($0, from: base) }
-        let me = try? coordination.resolveSession(selector(arguments))
+        let me = try? coordination.sessions.resolve(selector(arguments))
         let now = nowMillis()
-        let overlaps = try coordination.others(onPaths: relative, excluding: me?.id, pathsAreFiles: false, now: now)
+        let overlaps = try coordination.claims.others(onPaths: relative, excluding: me?.id, pathsAreFiles: false, now: now)
         return try Self.json(CheckView(paths: relative, overlaps: overlaps, now: now))
     }
 
     private func note(_ coordination: Coordination, _ arguments: [String: Value]) throws -> String {
-        let session = try coordination.resolveSession(selector(arguments))
+        let session = try coordination.sessions.resolve(selector(arguments))
         let text = try MessageText.validated(try Self.string(arguments, "text"), what: "the note")
-        return try Self.json(LogItemView(try coordination.note(text, from: session)))
+        return try Self.json(LogItemView(try coordination.messages.note(text, from: session)))
     }
 
     private func send(_ coordination: Coordination, _ arguments: [String: Value]) throws -> String {
-        let session = try coordination.resolveSession(selector(arguments))
+        let session = try coordination.sessions.resolve(selector(arguments))
         let text = try MessageText.validated(try Self.string(arguments, "text"), what: "the message")
-        return try Self.json(LogItemView(try coordination.send(text, to: try Self.string(arguments, "to"), from: session)))
+        return try Self.json(LogItemView(try coordination.messages.send(text, to: try Self.string(arguments, "to"), from: session)))
     }
 
     private func inbox(_ coordination: Coordination, _ arguments: [String: Value]) throws -> String {
-        let session = try coordination.resolveSession(selector(arguments))
+        let session = try coordination.sessions.resolve(selector(arguments))
         let peek = arguments["peek"]?.boolValue ?? false
-        return try Self.json(InboxView(session: session.id, peek: peek, items: try coordination.inbox(for: session, consume: !peek)))
+        return try Self.json(InboxView(session: session.id, peek: peek, items: try coordination.messages.inbox(for: session, consume: !peek)))
     }
 
     private func pin(_ coordination: Coordination, _ arguments: [String: Value]) throws -> String {
-        let session = try coordination.resolveSession(selector(arguments))
-        return try Self.json(PinView(try coordination.pin(try Self.string(arguments, "text"), by: session), now: nowMillis()))
+        let session = try coordination.sessions.resolve(selector(arguments))
+        return try Self.json(PinView(try coordination.pins.add(try Self.string(arguments, "text"), by: session), now: nowMillis()))
     }
 
     private func unpin(_ coordination: Coordination, _ arguments: [String: Value]) throws -> String {
-        let name = (try? coordination.resolveSession(selector(arguments)))?.name ?? "a model"
-        return try Self.json(PinView(try coordination.unpin(try Self.string(arguments, "id"), by: name), now: nowMillis()))
+        let name = (try? coordination.sessions.resolve(selector(arguments)))?.name ?? "a model"
+        return try Self.json(PinView(try coordination.pins.remove(try Self.string(arguments, "id"), by: name), now: nowMillis()))
     }
 
     // MARK: Parts

@@ -34,9 +34,10 @@ import CoordTestSupport
             #expect(result.stderr.contains("claimed by \(winnerName) "), "\(result)")
             #expect(result.stderr.contains("task \(winner)"), "\(result)")
         }
-        let claims = try scratch.coordOK("claims", "--json")
-        #expect(claims.components(separatedBy: "\"pattern\" : \"src/shared.js\"").count == 2)
-        #expect(claims.contains("\"name\" : \"\(winnerName)\""))
+        let claims = try parseJSON(try scratch.coordOK("claims", "--json"))["claims"] as? [[String: Any]] ?? []
+        let shared = claims.filter { $0["pattern"] as? String == "src/shared.js" }
+        #expect(shared.count == 1, "\(claims)")
+        #expect(shared.first?["name"] as? String == winnerName)
     }
 
     @Test func overlappingPatternsRacingOnDifferentRefsLeaveOneClaim() throws {
@@ -87,8 +88,9 @@ import CoordTestSupport
         let (scratch, _) = try Self.setUp()
         try scratch.coordOK("claim", "src/a.js", "--ttl", "10m")
         try scratch.coordOK("claim", "src/a.js", "--ttl", "2h")
-        let claims = try scratch.coordOK("claims", "--json")
-        #expect(claims.contains("\"expiresInSeconds\" : 71"))  // 2h = 7200 s, minus the test's own seconds
+        let claims = try parseJSON(try scratch.coordOK("claims", "--json"))["claims"] as? [[String: Any]] ?? []
+        let expiresIn = try #require(claims.first?["expiresInSeconds"] as? Int)
+        #expect((7100...7200).contains(expiresIn), "2h = 7200 s, minus the test's own seconds: \(expiresIn)")
         let bobTree = try scratch.addWorktree("bob")
         try scratch.coordOK("start", "--name", "bob", in: bobTree)
         #expect(try scratch.coord(["check", "src/a.js"], in: bobTree).status == 1)
@@ -152,10 +154,14 @@ import CoordTestSupport
         let forced = try scratch.coord(["claim", "--force", "src/a.js", "src/**"], in: bobTree)
         #expect(forced.status == 0, "\(forced)")
         #expect(forced.stderr.contains("src/a.js: taken by force from alice (its claim was live)"))
-        let json = try scratch.coordOK("claims", "--json")
-        #expect(json.contains("\"takenFrom\""))
-        #expect(json.contains("\"session\" : \"\(alice)\""))
-        #expect(json.contains("\"overrode\""))   // src/** was taken over alice's src/b.js, which stays
+        let claims = try parseJSON(try scratch.coordOK("claims", "--json"))["claims"] as? [[String: Any]] ?? []
+        let byPattern = Dictionary(claims.map { ($0["pattern"] as? String ?? "", $0) }, uniquingKeysWith: { a, _ in a })
+        let takenFrom = byPattern["src/a.js"]?["takenFrom"] as? [String: Any]
+        #expect(takenFrom?["session"] as? String == alice && takenFrom?["state"] as? String == "live", "\(claims)")
+        // src/** was taken over alice's live claims below it; src/b.js stays hers.
+        let overrode = byPattern["src/**"]?["overrode"] as? [[String: Any]] ?? []
+        #expect(Set(overrode.compactMap { $0["pattern"] as? String }) == ["src/a.js", "src/b.js"], "\(claims)")
+        #expect(byPattern["src/b.js"]?["session"] as? String == alice)
         #expect(try scratch.coord(["check", "src/a.js"], env: ["GIT_COORD_SESSION": alice]).stdout.contains("claimed by bob"))
 
         // Alice is told by a direct message from bob, once, at her next look at her inbox.
@@ -168,9 +174,11 @@ import CoordTestSupport
         let taken = try scratch.coordOK("claims", "--taken", env: ["GIT_COORD_SESSION": alice])
         #expect(taken.contains("src/a.js: taken with --force by bob"), "\(taken)")
         #expect(taken.contains("src/b.js: taken with --force by bob (by claiming src/**)"), "\(taken)")
-        let takenJSON = try scratch.coordOK("claims", "--taken", "--json", env: ["GIT_COORD_SESSION": alice])
-        #expect(takenJSON.contains("\"schema\" : \"git-coord.takeovers/1\""))
-        #expect(takenJSON.contains("\"forced\" : true"))
+        let takenJSON = try parseJSON(try scratch.coordOK("claims", "--taken", "--json", env: ["GIT_COORD_SESSION": alice]))
+        #expect(takenJSON["schema"] as? String == "git-coord.takeovers/1")
+        let takeovers = takenJSON["takeovers"] as? [[String: Any]] ?? []
+        #expect(!takeovers.isEmpty && takeovers.allSatisfy { $0["forced"] as? Bool == true }, "\(takenJSON)")
+        #expect(Set(takeovers.compactMap { ($0["taken"] as? [String: Any])?["pattern"] as? String }) == ["src/a.js", "src/b.js"])
         #expect(try scratch.coordOK("claims", "--taken", in: bobTree).isEmpty)
     }
 
@@ -198,10 +206,11 @@ import CoordTestSupport
         let fromSrc = try scratch.coord(["check", "."], in: scratch.repo + "/src", env: me)
         #expect(fromSrc.status == 1)
         #expect(fromSrc.stdout.contains("src: touched by bob"))
-        let json = try scratch.coord(["check", "--json", "src/b.js"], env: me)
-        #expect(json.stdout.contains("\"schema\" : \"git-coord.check/1\""))
-        #expect(json.stdout.contains("\"reason\" : \"touched\""))
-        #expect(json.stdout.contains("\"session\" : \"\(bob)\""))
+        let json = try parseJSON(try scratch.coord(["check", "--json", "src/b.js"], env: me).stdout)
+        #expect(json["schema"] as? String == "git-coord.check/1")
+        let overlaps = json["overlaps"] as? [[String: Any]] ?? []
+        #expect(overlaps.count == 1 && overlaps.first?["reason"] as? String == "touched"
+                && overlaps.first?["session"] as? String == bob, "\(json)")
         // Bob does not see himself.
         #expect(try scratch.coord(["check", "src/b.js"], in: bobTree).status == 0)
 

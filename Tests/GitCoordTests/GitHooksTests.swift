@@ -181,8 +181,8 @@ import CoordTestSupport
                                       environment: scratch.environment.merging(["GIT_COORD_SESSION": "alice"]) { $1 })
         #expect(switched.succeeded)
         #expect(switched.stderr.contains("git-coord: carol works in this checkout too, on main"), "\(switched)")
-        let list = try scratch.coordOK("list", "--json")
-        #expect(list.contains("\"branch\" : \"feature\""))
+        let alice = try scratch.listedSessions().first { $0["name"] as? String == "alice" }
+        #expect(alice?["branch"] as? String == "feature", "\(String(describing: alice))")
     }
 
     @Test func hooksAreSilentNoOpsWhenCoordinationIsOffOrGitCoordIsMissing() throws {
@@ -220,7 +220,7 @@ import CoordTestSupport
         // The hook refreshes in the background, so that git does not wait for it: give it a moment.
         var refreshed = false
         for _ in 0..<50 where !refreshed {
-            refreshed = try scratch.coordOK("list", "--json").contains("\"head\" : \"\(head)\"")
+            refreshed = try scratch.listedSessions().contains { $0["head"] as? String == head }
             if !refreshed { Thread.sleep(forTimeInterval: 0.1) }
         }
         #expect(refreshed)

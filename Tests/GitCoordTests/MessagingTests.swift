@@ -29,7 +29,7 @@ func launch(_ executable: String, _ arguments: [String], in directory: String, e
     return process
 }
 
-/// Notes, direct messages, inboxes, the feed and gc (issue 3), through the real binary in real repositories.
+/// Notes, direct messages, inboxes, the feed and gc, through the real binary in real repositories.
 @Suite struct MessagingTests {
     /// A repository with coordination on and one session per name, each in its own worktree.
     final class Team {

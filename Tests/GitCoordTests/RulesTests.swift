@@ -35,7 +35,7 @@ import Testing
         session.id = "000000000000"
         #expect(SessionKind.problem(with: session, at: "refs/coord/v1/sessions/46ab0b2c37ce") != nil)
         let binding = AgentBinding(agent: "claude", agentSessionID: "not a safe/name", session: "46ab0b2c37ce")
-        let key = Coordination.agentKey(binding.agentSessionID)
+        let key = AgentSessionService.agentKey(binding.agentSessionID)
         #expect(key.hasPrefix("h") && key.count == 33, "an unsafe id is hashed")
         #expect(AgentBindingKind.problem(with: binding, at: RefLayout.agent("claude", key)) == nil)
         #expect(AgentBindingKind.problem(with: binding, at: RefLayout.agent("codex", key)) != nil)
@@ -104,14 +104,14 @@ import Testing
     @Test func tasksFromWordsNeverReplaceTheSessionsOwn() {
         var record = SessionRecord(id: "46ab0b2c37ce", name: "a", agent: "claude", agentSessionID: "x", task: "", branch: nil,
                                    head: nil, worktree: "/w", host: "h", started: 1, seen: 1, ended: nil, touched: [], changed: [])
-        Coordination.propose(task: "\n  first line  \nsecond", source: .prompt, to: &record)
+        SessionService.propose(task: "\n  first line  \nsecond", source: .prompt, to: &record)
         #expect(record.task == "first line" && record.taskSource == .prompt)
-        Coordination.propose(task: "another prompt", source: .prompt, to: &record)
+        SessionService.propose(task: "another prompt", source: .prompt, to: &record)
         #expect(record.task == "first line")
-        Coordination.propose(task: String(repeating: "t", count: 300), source: .title, to: &record)
+        SessionService.propose(task: String(repeating: "t", count: 300), source: .title, to: &record)
         #expect(record.task.count == 100 && record.taskSource == .title)
         record.taskSource = .explicit
-        Coordination.propose(task: "a title", source: .title, to: &record)
+        SessionService.propose(task: "a title", source: .title, to: &record)
         #expect(record.taskSource == .explicit && record.task.count == 100)
     }
 

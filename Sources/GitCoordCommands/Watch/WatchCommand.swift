@@ -60,7 +60,7 @@ struct WatchLoop {
         let signals = try SignalDescriptor([SIGINT, SIGTERM, SIGHUP, SIGWINCH] + (mode == .screen ? [SIGTSTP] : []))
         let terminal = Terminal()
         let title = coordination.repository.mainCheckout ?? coordination.repository.commonDir
-        var snapshot = try coordination.snapshot(notes: notes)
+        var snapshot = try CoordSnapshot(of: coordination, notes: notes)
         var shownAt = nowMillis()
         // What changed, and when: marked for `highlightFor` seconds, so a change is seen even among several at once.
         var changedAt: [String: Millis] = [:]
@@ -121,7 +121,7 @@ struct WatchLoop {
             let now = nowMillis()
             var changes: [CoordChange] = []
             if ready[0] != 0, !(try watcher.changes()).isEmpty {
-                let fresh = try coordination.snapshot(notes: notes)
+                let fresh = try CoordSnapshot(of: coordination, notes: notes)
                 changes = CoordChange.between(snapshot, at: shownAt, and: fresh, at: now)
                 snapshot = fresh
             } else {

@@ -8,24 +8,26 @@ import Glibc
 #endif
 
 /// Advisory claims: the entity layer over `RecordStore` for `refs/coord/v1/claims/*`. See docs/design.md, "Claims".
-extension Coordination {
+public struct ClaimService: CoordinationService {
+    public let coordination: Coordination
+
     public static let maximumReasonLength = 300
     /// How long a claim lasts unless --ttl or coord.claimTTL says otherwise.
     public static let defaultClaimTTL: Double = 60 * 60
     public static let claimTTLKey = "coord.claimTTL"
 
     /// coord.claimTTL, or one hour.
-    public func claimTTL() throws -> Double {
+    public func defaultTTL() throws -> Double {
         try repository.durationSetting(Self.claimTTLKey, example: "1h", positive: true) ?? Self.defaultClaimTTL
     }
 
     /// Every readable claim, live or void, in ref order.
-    public func claims(now: Millis = nowMillis()) throws -> [Claim] {
-        try ClaimBook().claims(in: self, sessions: sessionsByID(now: now), now: now)
+    public func all(now: Millis = nowMillis()) throws -> [Claim] {
+        try ClaimBook().claims(in: coordination, sessions: sessionsByID(now: now), now: now)
     }
 
     func sessionsByID(now: Millis) throws -> [String: Session] {
-        Dictionary(try sessions(now: now).map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
+        Dictionary(try coordination.sessions.all(now: now).map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
     }
 
     // MARK: Claiming
@@ -47,7 +49,7 @@ extension Coordination {
                       force: Bool) throws -> [(ClaimPattern, ClaimOutcome)] {
         // Claiming is a sign of life: refresh the session first (a stale one becomes live again; an ended one
         // cannot claim), so its claims are not void from the start.
-        let session = try updateSession(session)
+        let session = try coordination.sessions.update(session)
         if let reason, reason.count > Self.maximumReasonLength {
             throw CoordError.textTooLong(what: "the reason", limit: Self.maximumReasonLength)
         }
@@ -108,9 +110,9 @@ extension Coordination {
             if let reason, !reason.isEmpty { text += ": \(reason)" }
             text += ". Please leave those files to me, or message me to sort it out."
             do {
-                _ = try send(text, to: holder, from: taker)
+                _ = try coordination.messages.send(text, to: holder, from: taker)
             } catch {
-                warn("could not tell \(loss.name) that its claim was taken: \(Self.describe(error))")
+                warn("could not tell \(loss.name) that its claim was taken: \(Coordination.describe(error))")
             }
         }
     }
@@ -131,7 +133,7 @@ extension Coordination {
             outcome = .created
             guard let current else { return record }
             let old = current.payload
-            let holder = sessions[old.session] ?? (try? self.session(id: old.session)) ?? nil
+            let holder = sessions[old.session] ?? (try? coordination.sessions.find(id: old.session)) ?? nil
             if let holder { sessions[holder.id] = holder }
             let existing = Claim(ref: ref, commit: current.commit, record: old, holder: holder, now: now)
             if old.session == session.id {
@@ -164,10 +166,10 @@ extension Coordination {
     /// a race.
     private func claimsWithKnownHolders(_ book: ClaimBook, overlapping patterns: [ClaimPattern],
                                         _ sessions: inout [String: Session]) throws -> [Claim] {
-        var claims = try book.claims(thatMayOverlap: patterns, in: self, sessions: sessions, now: nowMillis())
+        var claims = try book.claims(thatMayOverlap: patterns, in: coordination, sessions: sessions, now: nowMillis())
         if claims.contains(where: { $0.holder == nil && $0.record.released == nil }) {
             sessions = try sessionsByID(now: nowMillis())
-            claims = try book.claims(thatMayOverlap: patterns, in: self, sessions: sessions, now: nowMillis())
+            claims = try book.claims(thatMayOverlap: patterns, in: coordination, sessions: sessions, now: nowMillis())
         }
         return claims
     }
@@ -258,15 +260,15 @@ extension Coordination {
             let holder = [session.id: session]
             for pattern in patterns {
                 let held = try [ClaimKind.file, .pattern].compactMap { kind in
-                    try book.claim(on: ClaimPattern(text: pattern.text, kind: kind), in: self, sessions: holder, now: nowMillis())
+                    try book.claim(on: ClaimPattern(text: pattern.text, kind: kind), in: coordination, sessions: holder, now: nowMillis())
                 }.filter(isMine)
                 if held.isEmpty { notHeld.append(pattern) }
                 targets += held
             }
         } else {
-            targets = try claims().filter(isMine)
+            targets = try all().filter(isMine)
         }
-        let remotes = try remoteNames()
+        let remotes = try coordination.sharing.remoteNames()
         for claim in targets {
             if try end(claim, by: session, remotes: remotes) != .notHeld { released.append(claim.pattern) } else { notHeld.append(claim.pattern) }
         }
@@ -301,7 +303,7 @@ extension Coordination {
     }
 
     /// The heads that the fetched copies of other clones' refs (refs/coord-remotes/<remote>/v1/...) hold for `ref`,
-    /// `remotes` being the configured remotes (`remoteNames()`).
+    /// `remotes` being the configured remotes (`SharingService.remoteNames()`).
     func mirroredHeads(of ref: String, remotes: [String]) throws -> [ObjectID] {
         let rest = ref.dropFirst(RefLayout.root.count)
         return try remotes.compactMap { try store.target(of: RefLayout.remoteRoot($0) + rest) }
@@ -313,7 +315,7 @@ extension Coordination {
     /// newest first, as far as the current records tell. The hook for telling the holder by direct message.
     public func takeovers(of sessionID: String, since: Millis = 0) throws -> [Takeover] {
         var found: [Takeover] = []
-        for claim in try claims() where claim.record.session != sessionID {
+        for claim in try all() where claim.record.session != sessionID {
             let victims = [claim.record.takenFrom].compactMap { $0 } + (claim.record.overrode ?? [])
             for victim in victims where victim.session == sessionID && victim.at >= since {
                 found.append(Takeover(victim: victim, claim: claim))
@@ -332,7 +334,7 @@ public struct ClaimConflicts: Error, Sendable {
     public let conflicts: [Conflict]
 }
 
-extension Coordination {
+extension ClaimService {
     /// Whether a claim pattern matches any file in the index (used to warn about a pattern that matches nothing).
     public func patternMatchesAnything(_ pattern: ClaimPattern) throws -> Bool {
         try repository.indexHasMatch(for: pattern.text)

@@ -18,7 +18,7 @@ public struct Overlap: Sendable {
     public let reason: Reason
 }
 
-extension Coordination {
+extension ClaimService {
     /// The other live sessions on `path` (repository-relative; a directory means anything below it): what the
     /// agents' PreToolUse hooks and `git coord check` ask before a file is written.
     public func others(onPath path: String, excluding sessionID: String?) throws -> [Overlap] {
@@ -32,10 +32,8 @@ extension Coordination {
                        now: Millis = nowMillis()) throws -> [Overlap] {
         // The agents' processes are looked up only for the sessions found on these paths, not for every session
         // listed: this runs before every edit an agent makes. A session whose agent is gone is dropped here, with
-        // its claims and files, as `sessions(now:)` would have dropped it.
-        let live = note(try store.list(SessionKind.self))
-            .map { Session(record: $0.payload, now: now, ttl: settings.sessionTTL, checkingProcess: false) }
-            .filter { $0.isLive && $0.id != sessionID }
+        // its claims and files, as `sessions.all(now:)` would have dropped it.
+        let live = try coordination.sessions.all(now: now, checkingProcesses: false).filter { $0.isLive && $0.id != sessionID }
         let found = try overlaps(onPaths: paths, others: live, pathsAreFiles: pathsAreFiles, now: now)
         var alive: [String] = [], gone: [String] = []
         return found.filter { overlap in
@@ -50,7 +48,7 @@ extension Coordination {
 
     func overlaps(onPaths paths: [String], others live: [Session], pathsAreFiles: Bool, now: Millis) throws -> [Overlap] {
         guard !live.isEmpty, !paths.isEmpty else { return [] }
-        let index = try OverlapIndex(coordination: self, others: live, now: now)
+        let index = try OverlapIndex(coordination: coordination, others: live, now: now)
         return try paths.flatMap { try index.overlaps(on: $0, isDirectory: !pathsAreFiles && index.isDirectory($0)) }
     }
 }

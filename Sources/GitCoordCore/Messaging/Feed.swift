@@ -5,7 +5,7 @@ import Foundation
 #endif
 
 /// The notes feed: every session's notes, merged in the total order, for catching up.
-extension Coordination {
+extension MessageService {
     /// Notes in the total order, oldest first: those written in the last `since` seconds, and of those (or of
     /// all) the newest `limit`. Direct messages are never in the feed.
     ///
@@ -17,7 +17,7 @@ extension Coordination {
             let cutoff = now - Millis(since * 1000)
             var notes: [LogRecord] = []
             for head in heads {
-                var reader = LogReader(head: head, coordination: self)
+                var reader = LogReader(head: head, messages: self)
                 while let note = try reader.next(), note.at >= cutoff { notes.append(note) }
             }
             notes.sort(by: LogRecord.precedes)
@@ -29,7 +29,7 @@ extension Coordination {
     /// A k-way merge of the logs from their heads: each log is newest-first in clock order, so repeatedly
     /// taking the largest current record yields all records newest-first.
     private func newestNotes(in heads: [LogHead], limit: Int) throws -> [LogRecord] {
-        var readers = heads.map { LogReader(head: $0, coordination: self) }
+        var readers = heads.map { LogReader(head: $0, messages: self) }
         var notes: [LogRecord] = []
         var current = try readers.indices.map { try readers[$0].next() }
         while notes.count < limit {
@@ -52,8 +52,8 @@ extension Coordination {
 /// index cannot answer (records without one, a pointer that does not lead to the note it names) it walks record by
 /// record from the head, below what it has read already: the same notes either way.
 struct LogReader {
-    let head: Coordination.LogHead
-    let coordination: Coordination
+    let head: MessageService.LogHead
+    let messages: MessageService
     /// The next commit of a walk along the chain.
     private var pending: ObjectID?
     /// The next note to read by its payload, following the index.
@@ -61,9 +61,9 @@ struct LogReader {
     /// Every record at or above this sequence was read already.
     private var below = Int64.max
 
-    init(head: Coordination.LogHead, coordination: Coordination) {
+    init(head: MessageService.LogHead, messages: MessageService) {
         self.head = head
-        self.coordination = coordination
+        self.messages = messages
         pending = head.commit
     }
 
@@ -73,20 +73,20 @@ struct LogReader {
             let viaPointer = jump != nil
             if let pointer = jump {
                 jump = nil
-                guard let blob = ObjectID(hex: pointer.blob), case .success(let payload) = coordination.store.payload(ofBlob: blob),
-                      let found = try? coordination.decodeLogRecord(payload, owner: head.writer, commit: blob),
+                guard let blob = ObjectID(hex: pointer.blob), case .success(let payload) = messages.store.payload(ofBlob: blob),
+                      let found = try? messages.decodeLogRecord(payload, owner: head.writer, commit: blob),
                       found.seq == pointer.seq, found.kind == .note, found.seq < below else {
                     pending = head.commit  // a pointer that leads elsewhere: walk instead
                     continue
                 }
                 record = found
             } else if let commit = pending {
-                let (payload, parent) = coordination.store.read(commit)
+                let (payload, parent) = messages.store.read(commit)
                 pending = parent
                 do {
-                    record = try coordination.decodeLogRecord(try payload.get(), owner: head.writer, commit: commit)
+                    record = try messages.decodeLogRecord(try payload.get(), owner: head.writer, commit: commit)
                 } catch {
-                    coordination.warn("skipping record \(commit.hex.prefix(12)) of \(head.ref): \(RecordStore.reason(error))")
+                    messages.warn("skipping record \(commit.hex.prefix(12)) of \(head.ref): \(RecordStore.reason(error))")
                     continue
                 }
                 guard record.seq < below else { continue }  // read before a pointer failed

@@ -9,7 +9,7 @@ public typealias InboxItem = LogRecord
 
 /// Unread inboxes: what a reader has not seen yet, decided against its cursor at a cost that depends on the
 /// number of logs and on what is new, never on how long the logs are.
-extension Coordination {
+extension MessageService {
     /// What `reader` has not seen yet, oldest first in the total order (`LogRecord.precedes`).
     ///
     /// With `consume`, the items are marked seen by a compare-and-swap of the reader's cursor, and returned

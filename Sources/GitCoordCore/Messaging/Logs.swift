@@ -5,7 +5,7 @@ import Foundation
 #endif
 
 /// Reading the per-session logs under `refs/coord/v1/log/`: their heads, their records, their clocks.
-extension Coordination {
+extension MessageService {
     /// A log and the commit at its head.
     struct LogHead {
         let writer: String
@@ -17,7 +17,7 @@ extension Coordination {
     func logHeads() throws -> [LogHead] {
         try store.refs(under: RefLayout.logs).compactMap { ref, commit in
             let writer = String(ref.dropFirst(RefLayout.logs.count))
-            guard Self.isValidName(writer) else {
+            guard SessionService.isValidName(writer) else {
                 warn("skipping \(ref): not a session id")
                 return nil
             }
@@ -73,7 +73,7 @@ extension Coordination {
         var largest: Int64 = 0
         for (ref, commit, payload) in try store.heads(under: RefLayout.logs) {
             let writer = String(ref.dropFirst(RefLayout.logs.count))
-            guard Self.isValidName(writer) else { continue }
+            guard SessionService.isValidName(writer) else { continue }
             if case .success(let data) = payload, let head = try? decodeLogRecord(data, owner: writer, commit: commit) {
                 largest = max(largest, head.clock)
             } else if let newest = try newestRecord(of: LogHead(writer: writer, commit: commit)) {

@@ -4,8 +4,11 @@ import FoundationEssentials
 import Foundation
 #endif
 
-/// Notes and direct messages: appending to the sending session's own log.
-extension Coordination {
+/// Notes, direct messages, the feed and inboxes: the entity layer over the per-session logs under
+/// `refs/coord/v1/log/` and the readers' cursors. Writing appends to the sending session's own log.
+public struct MessageService: CoordinationService {
+    public let coordination: Coordination
+
     /// Posts a note every other session will see in its inbox, and returns what was written.
     ///
     /// `text` is checked with `MessageText.validated` (size, binary, empty) and stored exactly as given.
@@ -61,7 +64,7 @@ extension Coordination {
     /// The session a direct message goes to: by id, else by name (the live holder of the name first), else by the
     /// one live session whose name or id starts with `selector`. A miss names the closest live names.
     public func recipient(_ selector: String) throws -> Session {
-        let all = try sessions()
+        let all = try coordination.sessions.all()
         let liveSessions = all.filter(\.isLive)
         let live = liveSessions.map(\.name)
         let byName = all.filter { $0.name == selector }
@@ -76,7 +79,9 @@ extension Coordination {
     }
 
     /// Appends one item to the sender's log by compare-and-swap: only the sender's processes write there, so
-    /// a retry happens only when two of them write at once, and neither item is lost.
+    /// a retry happens only when two of them write at once, and neither item is lost. Untyped `update`, unlike
+    /// every other writer: an unreadable head stays in the chain (the item goes on top of it), and the new item's
+    /// index points at the head by the blob of its raw bytes.
     private func append(_ kind: LogRecord.Kind, text: String, to recipient: String?, from sender: Session) throws -> LogRecord {
         if sender.state == .ended { throw CoordError.sessionEnded(sender.name) }
         let ref = RefLayout.log(sender.id)
@@ -96,7 +101,7 @@ extension Coordination {
                                    to: recipient, text: text, clock: try nextClock(), seq: seq, at: nowMillis(),
                                    index: index)
             written = record
-            return try Self.encoder.encode(record)
+            return try store.encode(LogKind.self, record)
         }
         guard let written else { throw CoordError.contention(ref: ref) }
         return written

@@ -82,7 +82,7 @@ public struct LogRecord: Codable, Equatable, Sendable {
                 && pointer.blob.utf8.allSatisfy { (48...57).contains($0) || (97...102).contains($0) }
         }
         if let note = index.note, !usable(note) { return nil }
-        for (recipient, pointer) in index.to ?? [:] where !usable(pointer) || !Coordination.isValidName(recipient) { return nil }
+        for (recipient, pointer) in index.to ?? [:] where !usable(pointer) || !SessionService.isValidName(recipient) { return nil }
         return index
     }
 

@@ -58,7 +58,7 @@ extension RecordKind {
     public static func isRef(_ components: [Substring]) -> Bool {
         let folder = self.folder.split(separator: "/")
         return components.count == folder.count + depth && components.starts(with: folder)
-            && components.dropFirst(folder.count).allSatisfy { Coordination.isValidName(String($0)) }
+            && components.dropFirst(folder.count).allSatisfy { SessionService.isValidName(String($0)) }
     }
 
     /// The last component of a ref of this kind (a session id, a name, a hash).
@@ -101,7 +101,7 @@ public enum NameKind: RecordKind {
     public static let writer = RecordWriter.arbiter
     public static let forks = ForkPolicy.neverShared
     public static func problem(with payload: NameRecord, at ref: String) -> String? {
-        Coordination.isValidName(payload.session) ? nil : "it names no valid session"
+        SessionService.isValidName(payload.session) ? nil : "it names no valid session"
     }
 }
 
@@ -157,8 +157,8 @@ public enum AgentBindingKind: RecordKind {
     public static let writer = RecordWriter.arbiter
     public static let forks = ForkPolicy.neverShared
     public static func problem(with payload: AgentBinding, at ref: String) -> String? {
-        RefLayout.agent(payload.agent, Coordination.agentKey(payload.agentSessionID)) == ref
-            && Coordination.isValidName(payload.session) ? nil : "its record does not match its ref name"
+        RefLayout.agent(payload.agent, AgentSessionService.agentKey(payload.agentSessionID)) == ref
+            && SessionService.isValidName(payload.session) ? nil : "its record does not match its ref name"
     }
 }
 

@@ -11,7 +11,7 @@ public enum RefLayout {
     public static func session(_ id: String) -> String { sessions + id }
     public static func name(_ name: String) -> String { names + name }
 
-    /// One arbiter ref per claimed path or pattern, named by the blob id of the normalised text (issue 4):
+    /// One arbiter ref per claimed path or pattern, named by the blob id of the normalised text:
     /// files and directories under paths/ (found by name: a path's claim ref is computed, not searched for),
     /// wildcard patterns under patterns/ (the only claims a path check has to list).
     public static let claims = root + "claims/"
@@ -21,7 +21,7 @@ public enum RefLayout {
     public static func pathClaim(_ textHash: String) -> String { pathClaims + textHash }
     public static func patternClaim(_ textHash: String) -> String { patternClaims + textHash }
 
-    // Agents (issue 5): one arbiter ref per agent session (Claude Code's, Codex's or Gemini's own session_id),
+    // Agents: one arbiter ref per agent session (Claude Code's, Codex's or Gemini's own session_id),
     // naming the git-coord session it maps to, so that two hooks of one agent session can never register two.
     public static let agents = root + "agents/"
     public static func agent(_ kind: String, _ key: String) -> String { agents + kind + "/" + key }
@@ -34,7 +34,7 @@ public enum RefLayout {
     /// Per session: the other live sessions it was last told of (arrivals and departures). Writer: that session.
     public static let roster = root + "roster/"
     public static func roster(_ sessionID: String) -> String { roster + sessionID }
-    /// Where `git coord sync` fetches a remote's refs/coord/v1/* to (issue 6): a namespace of our own, because
+    /// Where `git coord sync` fetches a remote's refs/coord/v1/* to: a namespace of our own, because
     /// GitLab refuses pushes to refs/remotes/* and `git fetch --prune` deletes what it does not know there.
     public static let remotesRoot = "refs/coord-remotes/"
 

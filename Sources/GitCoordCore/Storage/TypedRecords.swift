@@ -94,6 +94,12 @@ extension RecordStore {
         }
     }
 
+    /// The bytes of `payload` as a record of `kind`, for the one writer that needs the untyped `update`: a log
+    /// appends above an unreadable head (never replacing it) and indexes its head by the blob of its raw bytes.
+    public func encode<Kind: RecordKind>(_ kind: Kind.Type, _ payload: Kind.Payload) throws -> Data {
+        try Self.recordEncoder.encode(payload)
+    }
+
     /// Writes `payload` as a record commit of `kind` without moving a ref (arbiters swap it in themselves).
     public func write<Kind: RecordKind>(_ kind: Kind.Type, _ payload: Kind.Payload, parent: ObjectID?, message: String) throws -> ObjectID {
         try writeRecord(try Self.recordEncoder.encode(payload), parent: parent, message: message)

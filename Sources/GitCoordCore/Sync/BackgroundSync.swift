@@ -47,7 +47,7 @@ public struct BackgroundSync {
         let seconds = coordination.repository.durationSetting(Self.intervalKey, or: Self.defaultInterval, example: "1m",
                                                               warnings: &warnings)
         warnings.forEach(coordination.warn)
-        guard seconds > 0, coordination.isShared(with: coordination.defaultRemote) else { return nil }
+        guard seconds > 0, coordination.sharing.isShared(with: coordination.sharing.defaultRemote) else { return nil }
         return seconds
     }
 
@@ -109,7 +109,7 @@ public struct BackgroundSync {
         alarm(timeout)
         guard let coordination = try? Coordination(at: path) else { return }
         let background = BackgroundSync(coordination)
-        let remote = coordination.defaultRemote
+        let remote = coordination.sharing.defaultRemote
         do {
             let engine = try SyncEngine(coordination, remote: remote, unattended: true)
             let report = try engine.run(holding: SyncLock(adopting: lockDescriptor))
@@ -183,10 +183,10 @@ public struct BackgroundSync {
     }
 }
 
-extension Coordination {
+extension SharingService {
     /// For every hook: start a background sync if one is due (see `BackgroundSync`). Never fails, never waits.
-    public func syncInBackgroundIfDue() { BackgroundSync(self).startIfDue() }
+    public func syncInBackgroundIfDue() { BackgroundSync(coordination).startIfDue() }
 
     /// The problem the background sync left for a person, once (empty when there is none).
-    public func takeBackgroundSyncProblem() -> [String] { BackgroundSync(self).takeProblem() }
+    public func takeBackgroundSyncProblem() -> [String] { BackgroundSync(coordination).takeProblem() }
 }

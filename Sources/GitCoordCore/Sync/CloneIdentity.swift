@@ -19,7 +19,7 @@ public enum CloneIdentity {
         for attempt in 0..<40 {
             if let existing = repository.configString(configKey), isValid(existing) { return existing }
             do {
-                try repository.setConfig(configKey, to: Coordination.newSessionID())
+                try repository.setConfig(configKey, to: SessionService.newID())
             } catch {
                 failure = error
                 usleep(UInt32(min(20_000, 500 << min(attempt, 6))))

@@ -18,7 +18,7 @@ enum ForkResolution {
         (a.record.seen, a.commit.hex) >= (b.record.seen, b.commit.hex) ? a : b
     }
 
-    /// The fields of issue 4's claim record that settling needs (docs/design.md, "Claims"); the rest of the
+    /// The fields of the claim record that settling needs (docs/design.md, "Claims"); the rest of the
     /// record is carried over untouched, as bytes.
     struct ClaimFields: Decodable, Equatable {
         var pattern: String
@@ -34,7 +34,7 @@ enum ForkResolution {
     /// - a released claim loses to one that is not;
     /// - a claim that had expired before the other was taken loses to it;
     /// - otherwise both were live at once, and the earlier one stands (claimed time, then session id), the rule
-    ///   issue 4 uses for overlapping claims within a clone;
+    ///   claims use for overlapping claims within a clone;
     /// - two released claims: the later one is kept, as the latest history.
     /// The commit id breaks any remaining tie, so the answer never depends on which clone asks.
     static func claimWinner(_ a: Side<ClaimFields>, _ b: Side<ClaimFields>) -> Side<ClaimFields> {

@@ -230,7 +230,7 @@ extension SyncEngine {
 
     /// The clone a session runs in, from its presence record.
     func cloneOfSession(_ id: String) -> String? {
-        guard Coordination.isValidName(id) else { return nil }
+        guard SessionService.isValidName(id) else { return nil }
         return (try? store.read(SessionKind.self, at: RefLayout.session(id)))??.payload.clone
     }
 }

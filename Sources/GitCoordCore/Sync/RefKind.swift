@@ -2,10 +2,10 @@
 public enum RefKind: Equatable, Sendable {
     /// `sessions/<id>`: one writer; when the chain forked, the newest record is kept by a merge commit.
     case presence
-    /// `log/<id>` (notes and outgoing messages, issue 3), `cursors/<id>`: single-writer logs; they only fast-forward, and a fork is
+    /// `log/<id>` (notes and outgoing messages), `cursors/<id>`: single-writer logs; they only fast-forward, and a fork is
     /// reported, never merged or dropped.
     case log
-    /// `claims/paths/<hash>`, `claims/patterns/<hash>` (issue 4): a compare-and-swap arbiter any session may write; a fork (two clones claimed the same
+    /// `claims/paths/<hash>`, `claims/patterns/<hash>`: a compare-and-swap arbiter any session may write; a fork (two clones claimed the same
     /// pattern while apart) is settled by a merge commit naming one deterministic holder.
     case claim
     /// `pins/<id>`: an arbiter any session may move; a fork (unpinned on one side) keeps the removal.

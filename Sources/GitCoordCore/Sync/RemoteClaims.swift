@@ -9,15 +9,15 @@ import Foundation
 /// Sync first (so the other clones' live claims are seen and refuse us locally, naming their holder), claim locally, then push the claim refs in one `git push --atomic`, each with
 /// `--force-with-lease=<ref>:<value fetched>` (empty: create only). The server accepts that update for one clone
 /// only; a clone that loses the race withdraws its local claim and is told who holds it.
-extension Coordination {
+extension ClaimService {
     public static let claimOnRemoteKey = "coord.claimOnRemote"
 
     /// Whether claims go to the remote by default (`coord.claimOnRemote`).
-    public var claimsOnRemoteByDefault: Bool { repository.configBool(Self.claimOnRemoteKey) ?? false }
+    public var onRemoteByDefault: Bool { repository.configBool(Self.claimOnRemoteKey) ?? false }
 
     public func claimOnRemote(_ patterns: [ClaimPattern], for session: Session, ttl: Double, reason: String?, force: Bool,
                               remote: String) throws -> [(ClaimPattern, ClaimOutcome)] {
-        let engine = try SyncEngine(self, remote: remote)
+        let engine = try SyncEngine(coordination, remote: remote)
         // A full sync first: the other clones' sessions and claims come down (so a live claim there refuses us
         // here, naming its holder), and our session goes up (so the others know the holder of what we take).
         for problem in try engine.run().rejected { warn("ignored \(problem.ref) from '\(remote)': \(problem.reason)") }
@@ -37,7 +37,7 @@ extension Coordination {
         // Lost on the server: withdraw here, learn who holds it there, and say so.
         _ = try? release(patterns, for: session)
         _ = try? engine.fetchAndIntegrate()
-        let claims = try self.claims()
+        let claims = try all()
         throw RemoteClaimRefused(remote: remote, refused: failed.map { item in
             let pattern = patterns.first { $0.refName == item.ref }!
             let holder = claims.first { $0.ref == item.ref && $0.record.session != session.id }

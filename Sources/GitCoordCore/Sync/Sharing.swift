@@ -2,16 +2,15 @@ import CLibGit2
 
 /// Which remotes coordination is shared with. Opt-in per remote: `remote.<name>.coord = true` (set by
 /// `git coord init --remote NAME`). Until then sync refuses to send anything, so nothing leaves the machine.
-extension Coordination {
+public struct SharingService: CoordinationService {
+    public let coordination: Coordination
+
     public static let defaultRemoteKey = "coord.remote"
 
     static func shareKey(_ remote: String) -> String { "remote.\(remote).coord" }
 
     /// The remote `git coord sync` uses when none is named: coord.remote, else origin.
     public var defaultRemote: String { repository.configString(Self.defaultRemoteKey) ?? "origin" }
-
-    /// This clone's id if it has one yet (nil before the first record is written); never generates one.
-    public var cloneID: String? { repository.configString(CloneIdentity.configKey) }
 
     public func isShared(with remote: String) -> Bool { repository.configBool(Self.shareKey(remote)) ?? false }
 
@@ -44,6 +43,11 @@ extension Coordination {
         let known = try remoteNames()
         guard known.contains(remote) else { throw CoordError.unknownRemote(remote, known: known) }
     }
+}
+
+extension Coordination {
+    /// This clone's id if it has one yet (nil before the first record is written); never generates one.
+    public var cloneID: String? { repository.configString(CloneIdentity.configKey) }
 }
 
 extension Session {

@@ -23,7 +23,7 @@ public final class SyncEngine {
     static let maximumNewCommits = 200_000
 
     public init(_ coordination: Coordination, remote: String, unattended: Bool = false) throws {
-        try coordination.requireSharedRemote(remote)
+        try coordination.sharing.requireSharedRemote(remote)
         self.coordination = coordination
         self.remote = remote
         clone = try CloneIdentity.id(in: coordination.repository)

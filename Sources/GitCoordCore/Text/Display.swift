@@ -26,16 +26,25 @@ public enum Display {
 
     /// True when the text holds anything `neutralised` would change.
     public static func hasUnsafe(_ text: String) -> Bool {
-        var found = false
-        forEachScalar(of: text) { _, escaped in found = found || escaped }
-        return found
+        var previous: Unicode.Scalar?
+        var iterator = text.unicodeScalars.makeIterator()
+        var next = iterator.next()
+        while let scalar = next {
+            next = iterator.next()
+            if isUnsafe(scalar, after: previous, before: next) { return true }
+            previous = scalar
+        }
+        return false
     }
 
     /// JSON for a reader that may be a terminal or a model (`--json`, the MCP server): the same document, but each
     /// code point `neutralised` would escape is written as a JSON `\u` escape, so it decodes to the same raw text
     /// and shows as visible characters. Only non-ASCII scalars change: a JSON encoder escapes ASCII controls itself.
     public static func escapingInvisibles(inJSON json: String) -> String {
-        guard hasUnsafe(json) else { return json }
+        // Only non-ASCII scalars change, so a document of ASCII alone (nearly every one) is returned as it is, after
+        // a scan of its bytes: a listing's JSON is tens of kilobytes, and a scalar-by-scalar look at it was half of
+        // what `list --json` cost.
+        guard json.utf8.contains(where: { $0 >= 0x80 }) else { return json }
         var out = ""
         out.reserveCapacity(json.utf8.count + 64)
         forEachScalar(of: json) { scalar, escaped in

@@ -25,7 +25,7 @@ public struct ClaimView: Encodable, Sendable {
     public let releasedAt: String?
     public let takenFrom: Victim?
     public let overrode: [Victim]?
-    /// The clone the holder session runs in (issue 6), when its presence record says; another clone's claims
+    /// The clone the holder session runs in, when its presence record says; another clone's claims
     /// arrive by `git coord sync`.
     public let clone: String?
 

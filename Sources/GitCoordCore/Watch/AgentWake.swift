@@ -20,12 +20,14 @@ extension Coordination {
         warn("\(Self.wakeOnKey) is '\(text)', not messages, notes or none: using messages")
         return .messages
     }
+}
 
+extension TurnDelivery {
     /// The unread items that should wake `reader`'s idle agent: direct messages to it, and with `.notes` the notes
-    /// of other sessions too. A peek: nothing is marked seen (delivery is `deliverInbox`, one compare-and-swap).
+    /// of other sessions too. A peek: nothing is marked seen (delivery is `inbox(to:fit:)`, one compare-and-swap).
     public func wakeReasons(for reader: Session, on wakeOn: WakeOn) throws -> [InboxItem] {
         guard wakeOn != .none else { return [] }
-        let items = try unread(for: reader, cursor: try cursor(of: reader)).items
+        let items = try messages.unread(for: reader, cursor: try messages.cursor(of: reader)).items
         return items.filter { $0.kind == .message || wakeOn == .notes }
     }
 }
@@ -42,7 +44,7 @@ public struct WakeArm: Sendable {
     public static func folder(in commonDir: String) -> String { commonDir + "/coord/wake" }
 
     static func fileName(kind: String, agentSessionID: String) -> String {
-        kind + "-" + Coordination.agentKey(agentSessionID)
+        kind + "-" + AgentSessionService.agentKey(agentSessionID)
     }
 
     public init(commonDir: String, kind: String, agentSessionID: String) {
@@ -88,17 +90,18 @@ public struct WakeArm: Sendable {
     }
 }
 
-extension Coordination {
+/// An agent's own command that starts a turn in an idle session.
+public enum AgentWakeCommand {
     /// Runs an agent's own command that starts a turn in an idle session (`codex queue ...`) to its end; returns
     /// why it failed, if it did.
-    public static func runAgentCommand(_ arguments: [String]) -> String? {
+    public static func run(_ arguments: [String]) -> String? {
         do {
             let result = try Subprocess.run(arguments)
             if result.succeeded { return nil }
             let said = result.stderr.split(separator: "\n").last.map(String.init) ?? ""
             return "\(arguments[0]) exited with \(result.status)\(said.isEmpty ? "" : ": " + said)"
         } catch {
-            return describe(error)
+            return Coordination.describe(error)
         }
     }
 }

@@ -29,16 +29,16 @@ public struct CoordSnapshot: Sendable {
     }
 }
 
-extension Coordination {
+extension CoordSnapshot {
     /// Reads everything a live view shows: sessions, claims, and the newest `notes` notes. Writes nothing.
-    public func snapshot(notes: Int) throws -> CoordSnapshot {
+    public init(of coordination: Coordination, notes: Int) throws {
         let now = nowMillis()
-        let sessions = try self.sessions(now: now)
-        let claims = try self.claims(now: now)
-        return CoordSnapshot(sessionRecords: sessions.map(\.record),
-                             claimRecords: claims.map { .init(ref: $0.ref, commit: $0.commit, record: $0.record) },
-                             notes: notes > 0 ? try feed(limit: notes, now: now) : [],
-                             sessionTTL: settings.sessionTTL, cloneID: cloneID)
+        let sessions = try coordination.sessions.all(now: now)
+        let claims = try coordination.claims.all(now: now)
+        self.init(sessionRecords: sessions.map(\.record),
+                  claimRecords: claims.map { .init(ref: $0.ref, commit: $0.commit, record: $0.record) },
+                  notes: notes > 0 ? try coordination.messages.feed(limit: notes, now: now) : [],
+                  sessionTTL: coordination.settings.sessionTTL, cloneID: coordination.cloneID)
     }
 }
 

@@ -32,7 +32,7 @@ public func fuzzRecords(_ start: UnsafePointer<UInt8>?, _ count: Int) -> CInt {
 
 private func roundTrip<Record: Codable & Equatable>(_ type: Record.Type, _ data: Data, texts: (Record) -> [String]) {
     guard let record = try? JSONDecoder().decode(Record.self, from: data) else { return }
-    guard let encoded = try? Coordination.encoder.encode(record) else { fatalError("a decoded \(type) does not encode") }
+    guard let encoded = try? RecordStore.recordEncoder.encode(record) else { fatalError("a decoded \(type) does not encode") }
     guard let again = try? JSONDecoder().decode(Record.self, from: encoded), again == record else {
         fatalError("\(type) does not survive a round trip: \(String(decoding: encoded, as: UTF8.self))")
     }

@@ -8,18 +8,21 @@ import Glibc
 #endif
 
 /// Sessions and their presence: the entity layer over `RecordStore` for `refs/coord/v1/sessions/*`.
-extension Coordination {
+public struct SessionService: CoordinationService {
+    public let coordination: Coordination
+
     public static let maximumTaskLength = 300
     public static let maximumNameLength = 40
 
-    /// Every session with a readable record, newest first.
-    public func sessions(now: Millis = nowMillis()) throws -> [Session] {
+    /// Every session with a readable record, newest first. `checkingProcesses: false` leaves the agents' processes
+    /// unlooked-up (live by the TTL alone), for a caller that checks only the few sessions that matter to it.
+    public func all(now: Millis = nowMillis(), checkingProcesses: Bool = true) throws -> [Session] {
         note(try store.list(SessionKind.self))
-            .map { Session(record: $0.payload, now: now, ttl: settings.sessionTTL) }
+            .map { Session(record: $0.payload, now: now, ttl: settings.sessionTTL, checkingProcess: checkingProcesses) }
         .sorted { ($0.record.seen, $0.id) > ($1.record.seen, $1.id) }
     }
 
-    public func liveSessions() throws -> [Session] { try sessions().filter(\.isLive) }
+    public func live() throws -> [Session] { try all().filter(\.isLive) }
 
     // MARK: Starting
 
@@ -41,8 +44,8 @@ extension Coordination {
     }
 
     /// Registers a new session for this worktree and returns it: the one way a session comes to be, whether a
-    /// person starts it or an agent's hook does (which chooses `id` first, to bind it; see AgentSessions.swift).
-    public func start(_ options: StartOptions, id: String = Coordination.newSessionID()) throws -> Session {
+    /// person starts it or an agent's hook does (which chooses `id` first, to bind it; see AgentSessionService).
+    public func start(_ options: StartOptions, id: String = SessionService.newID()) throws -> Session {
         guard let worktree = repository.workdir else { throw CoordError.bareRepository }
         try Self.validateTask(options.task)
         if let name = options.name { try Self.validateName(name) }
@@ -64,7 +67,7 @@ extension Coordination {
         // Sync accepts a session from another clone only when it names its clone: without it the session and its
         // claims would be invisible (or void) everywhere else.
         record.clone = try CloneIdentity.id(in: repository)
-        record.startClock = try largestClock()
+        record.startClock = try coordination.messages.largestClock()
         try store.update(SessionKind.self, at: RefLayout.session(id), message: "start \(name)") { current in
             guard current == nil else { throw CoordError.sessionIDTaken(id) }
             return record
@@ -75,7 +78,7 @@ extension Coordination {
     /// Takes `requested` (or a name from `base`, else a generated one) for session `id` through its arbiter ref,
     /// atomically: a name held by a live session is refused; one held by an ended or stale session is taken over.
     func reserveName(_ requested: String?, base: String? = nil, for id: String) throws -> String {
-        let live = try liveSessions()
+        let live = try live()
         let liveByID = Dictionary(live.map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
         let candidates = requested.map { [$0] }
             ?? NameGenerator.candidates(base: base.flatMap { Self.isValidName($0) ? $0 : nil }, seed: id, avoiding: Set(live.map(\.name)))
@@ -102,14 +105,14 @@ extension Coordination {
     /// written, so a holder with no record yet keeps the name for `startGrace`.
     private func holds(_ holder: NameRecord, liveByID: [String: Session]) throws -> Bool {
         if liveByID[holder.session] != nil { return true }
-        if let session = try? session(id: holder.session) { return session.isLive }
+        if let session = try? find(id: holder.session) { return session.isLive }
         return Double(nowMillis() - (holder.at ?? 0)) / 1000 < Self.startGrace
     }
 
     static let startGrace = 30.0
 
     /// Session ids: 48 random bits, in hex. Unique for sessions started in the same instant anywhere.
-    public static func newSessionID() -> String {
+    public static func newID() -> String {
         var generator = SystemRandomNumberGenerator()
         let bits = generator.next() & 0xFFFF_FFFF_FFFF
         let hex = String(bits, radix: 16)
@@ -124,7 +127,7 @@ extension Coordination {
 
     // MARK: Finding
 
-    public func session(id: String) throws -> Session? {
+    public func find(id: String) throws -> Session? {
         guard Self.isValidName(id), let record = try store.read(SessionKind.self, at: RefLayout.session(id)) else { return nil }
         return Session(record: record.payload, now: nowMillis(), ttl: settings.sessionTTL)
     }
@@ -134,8 +137,8 @@ extension Coordination {
     /// Applies `change` to a session's record and refreshes its presence (branch, changed files, seen),
     /// writing only when something changed or the heartbeat is due.
     @discardableResult
-    public func updateSession(_ session: Session, forceHeartbeat: Bool = false, scan: WorktreeScan = .full,
-                              _ change: (inout SessionRecord) throws -> Void = { _ in }) throws -> Session {
+    public func update(_ session: Session, forceHeartbeat: Bool = false, scan: WorktreeScan = .full,
+                       _ change: (inout SessionRecord) throws -> Void = { _ in }) throws -> Session {
         let ref = RefLayout.session(session.id)
         let now = nowMillis()
         var written = session.record
@@ -150,7 +153,7 @@ extension Coordination {
             // A clock that went back (a wrong clock, a clock corrected) would make the heartbeat never due again.
             let elapsed = Double(now - old.seen) / 1000
             let due = elapsed >= settings.heartbeatInterval || elapsed < 0
-            if elapsed < -1 && !warnings.contains(where: { $0.hasPrefix(Self.clockWarning) }) {
+            if elapsed < -1 && !coordination.warnings.contains(where: { $0.hasPrefix(Self.clockWarning) }) {
                 warn(Self.clockWarning + "reads \(formatAge(-elapsed)) before this session's last write; "
                      + "other sessions judge liveness by the times written, so check the clock (date)")
             }
@@ -163,7 +166,7 @@ extension Coordination {
     /// The task the session says itself: nothing taken from the user's words replaces it afterwards.
     public func setTask(_ task: String, for session: Session) throws {
         try Self.validateTask(task)
-        try updateSession(session) { record in
+        try update(session) { record in
             record.task = task
             record.taskSource = .explicit
         }
@@ -196,7 +199,7 @@ extension Coordination {
     /// of the worktree to look at for uncommitted files (agents' edit hooks: only the edited paths, mostly).
     public func touch(_ paths: [String], for session: Session, scan: WorktreeScan = .full) throws {
         let now = nowMillis()
-        try updateSession(session, scan: scan) { record in
+        try update(session, scan: scan) { record in
             let fresh = Set(paths)
             record.touched.removeAll { fresh.contains($0.path) }
             record.touched.append(contentsOf: paths.map { TouchedFile(path: $0, at: now) })
@@ -205,7 +208,7 @@ extension Coordination {
         }
     }
 
-    public func heartbeat(_ session: Session) throws -> Session { try updateSession(session) }
+    public func heartbeat(_ session: Session) throws -> Session { try update(session) }
 
     /// Marks the session ended. Its name becomes free, and it leaves every default view.
     public func stop(_ session: Session) throws {

@@ -4,20 +4,22 @@ import FoundationEssentials
 import Foundation
 #endif
 
-/// What reaches an agent's model unasked: unread notes and direct messages (issue 3's inbox), and takeovers of
-/// the session's claims (issue 4), each exactly once. See docs/design.md, "Delivery into the model".
-extension Coordination {
+/// What reaches an agent's model unasked at a turn boundary: unread notes and direct messages, takeovers of the
+/// session's claims, and arrivals and departures, each exactly once. See docs/design.md, "Delivery into the model".
+public struct TurnDelivery: CoordinationService {
+    public let coordination: Coordination
+
     /// Marks as seen, and returns, the oldest unread inbox items of `reader` that `fit` accepts: `fit` gets all
     /// unread items, oldest first, and answers how many of them (from the first) go into the model's context now.
     /// The rest stay unread, for the next prompt or tool call.
     ///
     /// The choice and the cursor move are one compare-and-swap of the reader's cursor (the one `git coord inbox`
     /// moves), so two deliveries at once, or a delivery and an inbox read, never return one item twice.
-    public func deliverInbox(to reader: Session, fit: ([InboxItem]) -> Int) throws -> (delivered: [InboxItem], waiting: Int) {
+    public func inbox(to reader: Session, fit: ([InboxItem]) -> Int) throws -> (delivered: [InboxItem], waiting: Int) {
         var delivered: [InboxItem] = []
         var waiting = 0
-        try updateCursor(of: reader) { cursor in
-            let (items, heads) = try unread(for: reader, cursor: cursor)
+        try messages.updateCursor(of: reader) { cursor in
+            let (items, heads) = try messages.unread(for: reader, cursor: cursor)
             let count = min(items.count, max(0, fit(items)))
             delivered = Array(items.prefix(count))
             waiting = items.count - count
@@ -45,7 +47,7 @@ extension Coordination {
     ///
     /// Finding takeovers means reading every claim record, so it is skipped when no claim ref moved since the
     /// last look: the mark keeps a fingerprint of the claim refs' names and targets (a listing, no object read).
-    public func deliverTakeovers(to reader: Session) throws -> [Takeover] {
+    public func takeovers(to reader: Session) throws -> [Takeover] {
         var fresh: [Takeover] = []
         try store.update(DeliveryMarkKind.self, at: RefLayout.delivered(reader.id), message: "delivered to \(reader.name)",
                          ifUnreadable: note) { current in
@@ -56,14 +58,12 @@ extension Coordination {
             let since = mark?.takeoversUntil ?? reader.record.started
             // Forced takeovers reach the holder as a direct message from the taker (Claims.swift); only the
             // takeovers of lapsed claims, which nobody announces, are delivered from the claim records.
-            fresh = try takeovers(of: reader.id, since: since + 1).filter { !$0.forced }.reversed()
+            fresh = try coordination.claims.takeovers(of: reader.id, since: since + 1).filter { !$0.forced }.reversed()
             let newest = fresh.map(\.victim.at).max() ?? since
             return DeliveryMark(session: reader.id, takeoversUntil: newest, claimsFingerprint: fingerprint)
         }
         return fresh
     }
-
-    /// How far takeovers have been delivered to a session's model, and the claim refs as they were then.
 
     /// A 64-bit FNV-1a digest of every claim ref's name and target: equal digests, no claim changed.
     func claimsFingerprint() throws -> String {
@@ -76,4 +76,6 @@ extension Coordination {
         }
         return String(hash, radix: 16)
     }
+
+    var messages: MessageService { coordination.messages }
 }

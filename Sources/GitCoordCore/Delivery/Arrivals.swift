@@ -1,13 +1,13 @@
 /// Arrivals and departures: each live session is told once, at its next turn boundary, which sessions joined and
 /// which ended since it was last told, the way it is told of notes. Each reader keeps what it was last told in
 /// `refs/coord/v1/roster/<its id>` (written only for it, never shared), moved by compare-and-swap like its cursor.
-extension Coordination {
+extension TurnDelivery {
     /// What changed among the other live sessions since `reader` was last told, marked told in the same
     /// compare-and-swap. The first call only records who is live (a SessionStart lists them already).
     ///
     /// Bursts fold: a session that joined and ended between two turns is not mentioned; a session that ended and
     /// one of the same name that joined (an agent restarted) make one "restarted".
-    public func deliverRosterChanges(to reader: Session, among sessions: [Session]) throws -> RosterChanges {
+    public func rosterChanges(to reader: Session, among sessions: [Session]) throws -> RosterChanges {
         let live = sessions.filter { $0.isLive && $0.id != reader.id }
         let byID = Dictionary(sessions.map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
         var changes = RosterChanges()

@@ -14,7 +14,9 @@ import Glibc
 /// and two agent windows never share one. `refs/coord/v1/agents/<kind>/<key>` is a compare-and-swap arbiter
 /// holding which git-coord session an agent session is; it is created once, so two hooks of one agent session
 /// racing to register can never make two sessions. See docs/design.md, "Agent identity".
-extension Coordination {
+public struct AgentSessionService: CoordinationService {
+    public let coordination: Coordination
+
     public static let maximumAgentSessionIDLength = 512
 
     /// How an agent session came to its git-coord session.
@@ -30,9 +32,9 @@ extension Coordination {
     }
 
     /// The git-coord session of an agent session, if it has one: a read, no write. Hot path of every hook.
-    public func agentSession(kind: String, agentSessionID: String) throws -> Session? {
-        guard let binding = try agentBinding(kind: kind, agentSessionID: agentSessionID)?.binding else { return nil }
-        return try session(id: binding.session)
+    public func find(kind: String, agentSessionID: String) throws -> Session? {
+        guard let binding = try binding(kind: kind, agentSessionID: agentSessionID)?.binding else { return nil }
+        return try sessions.find(id: binding.session)
     }
 
     /// Finds or registers the git-coord session of an agent session (its SessionStart, or any hook that finds
@@ -40,20 +42,20 @@ extension Coordination {
     /// when `source` is "clear", and otherwise starts a new one. Never makes two sessions for one agent session.
     /// `preferredName` is the name the user asked for in the agent's environment (numbered when taken);
     /// `process` is the agent's own process, recorded so that readers on this machine see at once when it is gone.
-    public func attachAgentSession(kind: String, agentSessionID: String, source: String?, adoptSoleSession: Bool = false,
-                                   preferredName: String? = nil, process: ProcessIdentity? = nil)
+    public func attach(kind: String, agentSessionID: String, source: String?, adoptSoleSession: Bool = false,
+                       preferredName: String? = nil, process: ProcessIdentity? = nil)
         throws -> (session: Session, outcome: AttachOutcome) {
-        try Self.validateName(kind, what: "agent kind")
+        try SessionService.validateName(kind, what: "agent kind")
         try Self.validateAgentSessionID(agentSessionID)
         let ref = RefLayout.agent(kind, Self.agentKey(agentSessionID))
         for _ in 0..<5 {
-            let existing = try agentBinding(kind: kind, agentSessionID: agentSessionID)
+            let existing = try binding(kind: kind, agentSessionID: agentSessionID)
             // A binding's session record is written right after the binding: a missing one is being written
             // (wait for it), or was never written by a process that died (rebind it, below).
-            if let existing, let session = try session(id: existing.binding.session)
+            if let existing, let session = try sessions.find(id: existing.binding.session)
                 ?? (try isRecent(existing.commit) ? waitForSession(id: existing.binding.session) : nil) {
                 if session.isLive {
-                    return (try updateSession(session, forceHeartbeat: true) { record in
+                    return (try sessions.update(session, forceHeartbeat: true) { record in
                         if let process { record.process = process }
                     }, .resumed)
                 }
@@ -63,7 +65,7 @@ extension Coordination {
             let adoptable = source == "clear" ? try handedOverSession(kind: kind, soleSessionCounts: adoptSoleSession) : nil
             var bound: ObjectID
             do {
-                bound = try bind(ref, kind: kind, agentSessionID: agentSessionID, to: adoptable?.id ?? Self.newSessionID(),
+                bound = try bind(ref, kind: kind, agentSessionID: agentSessionID, to: adoptable?.id ?? SessionService.newID(),
                                  replacing: existing?.commit)
             } catch let error as GitError where error.isContention {
                 continue  // another hook of the same agent session bound it first: use its session
@@ -71,14 +73,14 @@ extension Coordination {
             if let adoptable {
                 if let adopted = try adopt(adoptable, agentSessionID: agentSessionID, process: process) { return (adopted, .adopted) }
                 // Another agent session adopted it meanwhile: this one gets a session of its own.
-                bound = try bind(ref, kind: kind, agentSessionID: agentSessionID, to: Self.newSessionID(), replacing: bound)
+                bound = try bind(ref, kind: kind, agentSessionID: agentSessionID, to: SessionService.newID(), replacing: bound)
             }
             let id = try store.read(AgentBindingKind.self, commit: bound, at: ref).session
-            var options = StartOptions(name: preferredName, agent: kind, agentSessionID: agentSessionID)
+            var options = SessionService.StartOptions(name: preferredName, agent: kind, agentSessionID: agentSessionID)
             options.nameIsPreference = true
             options.process = process
-            let started = try start(options, id: id)
-            pruneOrphanAgentRefs()
+            let started = try sessions.start(options, id: id)
+            pruneOrphanRefs()
             return (started, .started)
         }
         throw CoordError.contention(ref: ref)
@@ -86,8 +88,8 @@ extension Coordination {
 
     /// The agent session is over. `clear` keeps the git-coord session for the agent session that /clear starts
     /// next (it adopts it); any other reason ends it. Within SessionEnd's short budget: one read, one write.
-    public func detachAgentSession(kind: String, agentSessionID: String, reason: String?) throws {
-        guard let session = try agentSession(kind: kind, agentSessionID: agentSessionID), session.state != .ended else { return }
+    public func detach(kind: String, agentSessionID: String, reason: String?) throws {
+        guard let session = try find(kind: kind, agentSessionID: agentSessionID), session.state != .ended else { return }
         if reason == "clear" {
             try store.update(SessionKind.self, at: RefLayout.session(session.id), message: Self.handoverMessage + session.name) { current in
                 guard var record = current?.payload, record.ended == nil else { return nil }
@@ -95,9 +97,11 @@ extension Coordination {
                 return record
             }
         } else {
-            try stop(session)
+            try sessions.stop(session)
         }
     }
+
+    private var sessions: SessionService { coordination.sessions }
 
     // MARK: Parts
 
@@ -105,8 +109,8 @@ extension Coordination {
     /// A /clear hands over within a second or so; a handover older than this is not taken.
     static let handoverWindow: Millis = 60_000
 
-    func agentBinding(kind: String, agentSessionID: String) throws -> (commit: ObjectID, binding: AgentBinding)? {
-        guard Self.isValidName(kind), Self.agentSessionIDProblem(agentSessionID) == nil else { return nil }
+    func binding(kind: String, agentSessionID: String) throws -> (commit: ObjectID, binding: AgentBinding)? {
+        guard SessionService.isValidName(kind), Self.agentSessionIDProblem(agentSessionID) == nil else { return nil }
         let ref = RefLayout.agent(kind, Self.agentKey(agentSessionID))
         do {
             guard let record = try store.read(AgentBindingKind.self, at: ref) else { return nil }
@@ -140,7 +144,7 @@ extension Coordination {
     /// The session with this id, waiting up to about 2 s for its record to appear.
     private func waitForSession(id: String) throws -> Session? {
         for attempt in 0..<45 {
-            if let session = try session(id: id) { return session }
+            if let session = try sessions.find(id: id) { return session }
             usleep(UInt32(min(50_000, 1_000 << min(attempt, 6))))
         }
         return nil
@@ -150,7 +154,7 @@ extension Coordination {
     /// (or, for agents with no SessionEnd event, the only live one of that kind here).
     private func handedOverSession(kind: String, soleSessionCounts: Bool) throws -> Session? {
         let now = nowMillis()
-        let here = try sessions(now: now).filter {
+        let here = try sessions.all(now: now).filter {
             $0.isLive && $0.record.agent == kind && $0.record.worktree == repository.workdir
         }
         let handedOver = try here.filter { session in
@@ -171,13 +175,13 @@ extension Coordination {
             record.agentSessionID = agentSessionID
             record.process = process ?? record.process
             record.seen = nowMillis()
-            refreshFromWorktree(&record)
+            sessions.refreshFromWorktree(&record)
             adopted = record
             return record
         }
         guard let adopted else { return nil }
         // The old agent session id no longer names this session: a later `--resume` of it starts afresh.
-        if let previous, let kind = session.record.agent, let old = try agentBinding(kind: kind, agentSessionID: previous) {
+        if let previous, let kind = session.record.agent, let old = try binding(kind: kind, agentSessionID: previous) {
             try? store.delete(RefLayout.agent(kind, Self.agentKey(previous)), expecting: old.commit)
         }
         return Session(record: adopted, now: nowMillis(), ttl: settings.sessionTTL)
@@ -187,9 +191,9 @@ extension Coordination {
     private func revive(_ session: Session, process: ProcessIdentity?) throws -> Session {
         var name: String
         do {
-            name = try reserveName(session.name, for: session.id)
+            name = try sessions.reserveName(session.name, for: session.id)
         } catch CoordError.nameTaken {
-            name = try reserveName(nil, base: session.name, for: session.id)
+            name = try sessions.reserveName(nil, base: session.name, for: session.id)
         }
         var revived = session.record
         try store.update(SessionKind.self, at: RefLayout.session(session.id), message: "resume \(name)") { current in
@@ -198,7 +202,7 @@ extension Coordination {
             record.name = name
             record.process = process ?? record.process
             record.seen = nowMillis()
-            refreshFromWorktree(&record)
+            sessions.refreshFromWorktree(&record)
             revived = record
             return record
         }
@@ -209,7 +213,7 @@ extension Coordination {
     /// of these): bindings older than a minute (a younger one may be waiting for its record to be written) and
     /// delivery marks. Run when a new session registers, so the cost is paid once per agent session; every
     /// deletion is a compare-and-swap, and a failure leaves things as they were.
-    func pruneOrphanAgentRefs() {
+    func pruneOrphanRefs() {
         let now = Double(nowMillis()) / 1000
         for (ref, commit) in (try? store.refs(under: RefLayout.agents)) ?? [] {
             guard let binding = try? store.read(AgentBindingKind.self, commit: commit, at: ref),
@@ -219,7 +223,7 @@ extension Coordination {
         }
         for (ref, commit) in (try? store.refs(under: RefLayout.delivered)) ?? [] {
             let id = String(ref.dropFirst(RefLayout.delivered.count))
-            guard Self.isValidName(id), (try? store.target(of: RefLayout.session(id))) == .some(nil) else { continue }
+            guard SessionService.isValidName(id), (try? store.target(of: RefLayout.session(id))) == .some(nil) else { continue }
             try? store.delete(ref, expecting: commit)
         }
     }
@@ -241,7 +245,7 @@ extension Coordination {
     /// The ref-name component for an agent session id: the id itself when it is a safe name (UUIDs are), else a
     /// 128-bit hash of it. The record holds the full id and is checked on read.
     static func agentKey(_ id: String) -> String {
-        if isValidName(id) { return id }
+        if SessionService.isValidName(id) { return id }
         var first: UInt64 = 0xcbf2_9ce4_8422_2325
         var second: UInt64 = 0x6c62_272e_07bb_0142
         for byte in id.utf8 {

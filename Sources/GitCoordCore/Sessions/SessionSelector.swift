@@ -31,17 +31,17 @@ public struct AgentIdentity: Sendable, Equatable {
     }
 }
 
-extension Coordination {
+extension SessionService {
     /// The session a command acts for; throws, saying what to do, when there is none or several.
-    public func resolveSession(_ selector: SessionSelector) throws -> Session {
-        switch try resolution(of: selector, among: sessions()) {
+    public func resolve(_ selector: SessionSelector) throws -> Session {
+        switch try resolution(of: selector, among: all()) {
         case .found(let session): return session
         case .failed(let error): throw error
         }
     }
 
     /// The session a hook runs for, or nil without failing: hooks never stop git or an agent over identity.
-    public func currentSession(_ selector: SessionSelector, among sessions: [Session]) -> Session? {
+    public func current(_ selector: SessionSelector, among sessions: [Session]) -> Session? {
         guard case .found(let session) = try? resolution(of: selector, among: sessions) else { return nil }
         return session
     }
@@ -55,9 +55,9 @@ extension Coordination {
     /// clone, even when its worktree path is the same on its machine (containers mounting `/workspace`, two
     /// laptops with `~/src/app`): it is never resolved here, by id, name or worktree.
     func resolution(of selector: SessionSelector, among all: [Session]) throws -> Resolution {
-        let clone = cloneID
+        let clone = coordination.cloneID
         if let named = selector.named { return byIDOrName(named, among: all, clone: clone) }
-        if let agent = selector.agent, let session = try agentSession(kind: agent.kind, agentSessionID: agent.sessionID),
+        if let agent = selector.agent, let session = try coordination.agentSessions.find(kind: agent.kind, agentSessionID: agent.sessionID),
            session.isLive, session.isFromThisClone(clone) {
             return .found(session)
         }
