@@ -23,6 +23,35 @@ import Testing
         return text.split(separator: "\n").first { $0.hasPrefix(key + ":") }.map { $0.dropFirst(key.count + 1).trimmingCharacters(in: .whitespaces) }
     }
 
+    /// Its descriptors once it has settled in `sleep`: posix_spawn returns as soon as exec has let go of our memory,
+    /// before the new program's arguments are in place and while its loader may still hold a library open.
+    static func settledDescriptors(of pid: pid_t) -> [Int32: String] {
+        var held = descriptors(of: pid)
+        for _ in 0..<250 {
+            let comm = (try? String(contentsOfFile: "/proc/\(pid)/comm", encoding: .utf8)) ?? ""
+            let stat = (try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8)) ?? ""
+            let sleeping = stat.split(separator: ")").last?.hasPrefix(" S") == true
+            if comm == "sleep\n", sleeping, held.count == 4 { break }
+            usleep(20_000)
+            held = descriptors(of: pid)
+        }
+        return held
+    }
+
+    /// Kills and reaps a child once: a pid reaped is free for the next process, which must not be killed.
+    final class Child {
+        let pid: pid_t
+        private var reaped = false
+        init(_ pid: pid_t) { self.pid = pid }
+        func end() {
+            guard !reaped else { return }
+            kill(pid, SIGKILL)
+            GitCoordSystem.Background.reap(pid)
+            reaped = true
+        }
+        deinit { end() }
+    }
+
     @Test func theChildHoldsTheDescriptorItWasGivenAndNothingElse() throws {
         let scratch = try Scratch()
         // A descriptor of ours that is not close-on-exec, as an agent's pipe is in its hook: exec alone would pass it on.
@@ -33,18 +62,10 @@ import Testing
         var lock: FileLock? = try FileLock(path: lockPath)
         #expect(try lock!.tryLock())
 
-        let pid = try GitCoordSystem.Background.start("/bin/sleep", ["60"], environment: [:], passing: lock!.descriptor,
-                                                      name: "held-lock-sleeper")
-        defer {
-            kill(pid, SIGKILL)
-            GitCoordSystem.Background.reap(pid)
-        }
-        // posix_spawn returns once the child has exec'd; its loader may still hold a library open for a moment.
-        var held = Self.descriptors(of: pid)
-        for _ in 0..<100 where held.count != 4 {
-            usleep(20_000)
-            held = Self.descriptors(of: pid)
-        }
+        let child = Child(try GitCoordSystem.Background.start("/bin/sleep", ["60"], environment: [:],
+                                                               passing: lock!.descriptor, name: "held-lock-sleeper"))
+        let pid = child.pid
+        let held = Self.settledDescriptors(of: pid)
         #expect(held == [0: "/dev/null", 1: "/dev/null", 2: "/dev/null", 3: lockPath], "\(held)")
         #expect(getsid(pid) == pid, "a session of its own: no terminal, no signal for the parent's process group")
         #expect(getpgid(pid) == pid)
@@ -59,8 +80,7 @@ import Testing
         lock = nil
         let other = try FileLock(path: lockPath)
         #expect(try !other.tryLock(), "the child holds the lock it was handed")
-        kill(pid, SIGKILL)
-        GitCoordSystem.Background.reap(pid)
+        child.end()
         #expect(try other.tryLock())
     }
 
@@ -68,16 +88,8 @@ import Testing
         // A hook started with stdin closed opens its lock as descriptor 0: /dev/null must not replace it before it is
         // passed. Our own stdin stands for it here.
         let ours = try #require(Self.descriptors(of: getpid())[0])
-        let pid = try GitCoordSystem.Background.start("/bin/sleep", ["60"], environment: [:], passing: 0)
-        defer {
-            kill(pid, SIGKILL)
-            GitCoordSystem.Background.reap(pid)
-        }
-        var held = Self.descriptors(of: pid)
-        for _ in 0..<100 where held.count != 4 {
-            usleep(20_000)
-            held = Self.descriptors(of: pid)
-        }
+        let child = Child(try GitCoordSystem.Background.start("/bin/sleep", ["60"], environment: [:], passing: 0))
+        let held = Self.settledDescriptors(of: child.pid)
         #expect(held == [0: "/dev/null", 1: "/dev/null", 2: "/dev/null", 3: ours], "\(held)")
     }
 
