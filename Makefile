@@ -2,13 +2,17 @@
 PREFIX ?= $(HOME)/.local
 SWIFT ?= swift
 # A statically linked Swift runtime starts in ~5 ms instead of ~13 ms: hooks start a process on every commit.
-RELEASE = -c release --scratch-path $(RELEASE_SCRATCH) --static-swift-stdlib $(PACKED_RELOCATIONS) $(STATIC_LIBSTDCXX)
+RELEASE = -c release --scratch-path $(RELEASE_SCRATCH) --static-swift-stdlib $(PACKED_RELOCATIONS) $(STATIC_LIBSTDCXX) $(METADATA_ACCESSORS)
 # Release builds have their own build folder: 'swift test' holds .build's lock while the tests run, and the tests
 # run 'make install' and 'make dist' themselves.
 RELEASE_SCRATCH ?= $(CURDIR)/.build-release
 # That runtime brings ~58,000 relative relocations, which the loader applies at every start. Packed (DT_RELR,
 # which needs lld; Swift toolchains ship it) they cost a fraction: ~0.8 ms off every command and hook.
 PACKED_RELOCATIONS = $(if $(shell command -v ld.lld),-Xswiftc -Xclang-linker -Xswiftc -fuse-ld=lld -Xlinker -z -Xlinker pack-relative-relocs)
+# Generic types (a dictionary of sessions, a list of claims) get their runtime metadata from accessor functions the
+# compiler writes, not from demangling their mangled names at first use, which also searches every protocol
+# conformance of the binary for their requirements: ~0.5 ms off the pre-commit hook of a commit of 100 claimed files.
+METADATA_ACCESSORS = -Xswiftc -Xfrontend -Xswiftc -disable-concrete-type-metadata-mangled-name-accessors
 # It also needs 25 functions of libstdc++; taken from libstdc++'s archive, the loader has one big shared library
 # less to map and relocate at every start (~0.8 ms). The runtime's link line asks for -lstdc++ by name, so the
 # archive is put alone in a folder searched first.

@@ -21,6 +21,9 @@ enum GitHookRunner {
             coordination.store.retryBudget = RecordStore.hookRetryBudget
             defer { for warning in coordination.warnings { printError("git-coord: warning: " + Display.neutralised(warning)) } }
             defer { BackgroundSyncText.afterHook(coordination, surface: surface) }
+            // The process exits right after: freeing the repository, its caches and what the hook read, one
+            // object at a time, would be work for nothing (the kernel takes the memory back at once).
+            keptUntilExit.append(coordination)
             // Each agent's process is looked up once in this hook, however often it lists the sessions.
             try Processes.lookingUpOnce { try body(coordination) }
         } catch let refusal as NegativeAnswer {
@@ -32,7 +35,16 @@ enum GitHookRunner {
         }
     }
 
-    static var selector: SessionSelector { SessionSelector.from(environment: Environment.all) }
+    /// From the few variables that name a session, read one by one: the whole environment as a dictionary costs
+    /// more than a commit's check of a claimed file.
+    nonisolated(unsafe) static var keptUntilExit: [AnyObject] = []
+
+    static var selector: SessionSelector {
+        let names = AgentKind.allCases.compactMap(\.dialect.shellSessionVariable) + [SessionSelector.exportedVariable]
+        var environment: [String: String] = [:]
+        for name in names { environment[name] = Environment[name] }
+        return SessionSelector.from(environment: environment)
+    }
 
     /// With a relative core.hooksPath each worktree has its own hooks folder: a worktree made after
     /// `git coord init` gets git-coord's hooks here (post-checkout after `git worktree add`, and `start`).
@@ -48,6 +60,12 @@ enum GitHookRunner {
             printError("git-coord: warning: \(error)")
         }
     }
+}
+
+/// A value held by reference, to keep it alive until the process exits.
+final class Box<Value> {
+    let value: Value
+    init(_ value: Value) { self.value = value }
 }
 
 struct PreCommitHook: ParsableCommand {
@@ -72,27 +90,31 @@ struct PreCommitHook: ParsableCommand {
             let check = try coordination.claims.checkStaged(indexFile: Environment["GIT_INDEX_FILE"],
                                                      directory: Environment.currentDirectory,
                                                      selector: GitHookRunner.selector)
+            GitHookRunner.keptUntilExit.append(Box(check))
             guard !check.overlaps.isEmpty else { return }
+            // Written at once: one system call for the whole warning, not one per line.
+            var lines: [String] = []
+            defer { printError(lines.joined(separator: "\n")) }
             let now = nowMillis()
             for overlap in check.overlaps.prefix(Self.maximumLines) {
-                printError("git-coord: " + ClaimText.overlap(overlap, now: now))
+                lines.append("git-coord: " + ClaimText.overlap(overlap, now: now))
             }
             if check.overlaps.count > Self.maximumLines {
-                printError("git-coord: ... and \(check.overlaps.count - Self.maximumLines) more ('git coord check PATH' for any path)")
+                lines.append("git-coord: ... and \(check.overlaps.count - Self.maximumLines) more ('git coord check PATH' for any path)")
             }
             if check.session == nil,
                check.overlaps.contains(where: { $0.session.record.worktree == coordination.repository.workdir }) {
-                printError("hint: several sessions share this checkout and none was named: set GIT_COORD_SESSION to "
+                lines.append("hint: several sessions share this checkout and none was named: set GIT_COORD_SESSION to "
                     + "yours, so that your own claims are not reported to you")
             }
             let names = Set(check.overlaps.map(\.session.name)).sorted().map(Display.neutralised).joined(separator: ", ")
             if coordination.isStrict {
-                printError("hint: coord.strict is set, so this commit is refused: talk to \(names) first,")
-                printError("hint: or commit anyway with 'git commit --no-verify'")
+                lines.append("hint: coord.strict is set, so this commit is refused: talk to \(names) first,")
+                lines.append("hint: or commit anyway with 'git commit --no-verify'")
                 throw NegativeAnswer()
             }
-            printError("hint: \(names) \(names.contains(",") ? "are" : "is") working on these files: make sure this commit")
-            printError("hint: does not undo their work, and tell them ('git coord list' shows where they are)")
+            lines.append("hint: \(names) \(names.contains(",") ? "are" : "is") working on these files: make sure this commit")
+            lines.append("hint: does not undo their work, and tell them ('git coord list' shows where they are)")
         }
     }
 }

@@ -129,6 +129,22 @@ import CoordTestSupport
         #expect(all.contains("[holder-ended]"))
     }
 
+    /// A lapsed claim taken over and released again before its holder looks: the holder's inbox still says so, once.
+    @Test func theHolderOfALapsedClaimHearsOfItsTakeoverOnceEvenAfterItsRelease() throws {
+        let (scratch, alice) = try Self.setUp()
+        try scratch.coordOK("claim", "src/a.js", "--ttl", "1s")
+        let bobTree = try scratch.addWorktree("bob")
+        try scratch.coordOK("start", "--name", "bob", in: bobTree)
+        Thread.sleep(forTimeInterval: 1.2)
+        try scratch.coordOK("claim", "src/a.js", "--reason", "the router moves", in: bobTree)
+        try scratch.coordOK("release", "src/a.js", in: bobTree)
+        #expect(try scratch.git("for-each-ref", "refs/coord/v1/claims/") == "")
+        let inbox = try scratch.coordOK("inbox", env: ["GIT_COORD_SESSION": alice])
+        #expect(inbox.contains("bob") && inbox.contains("I took over your claim on src/a.js (it had expired): the router moves"),
+                "\(inbox)")
+        #expect(try scratch.coordOK("inbox", env: ["GIT_COORD_SESSION": alice]).isEmpty)
+    }
+
     @Test func aStaleSessionsClaimIsVoidAndClaimingAgainRevivesIt() throws {
         let (scratch, alice) = try Self.setUp()
         try scratch.coordOK("claim", "src/a.js")

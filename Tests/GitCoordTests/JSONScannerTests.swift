@@ -67,12 +67,14 @@ import Testing
 
     @Test func claimRecordsScanAsJSONDecoderReadsThem() throws {
         let victim = Takeover.Victim(session: "d482ad41b9db", name: "bob", pattern: "src/**", state: .holderEnded, at: 5)
+        var told = victim
+        told.told = true
         let records = [
             ClaimRecord(pattern: "src/a.js", kind: .file, session: "46ab0b2c37ce", name: "alice", reason: nil,
                         claimed: 1, renewed: 2, expires: 3, released: nil, takenFrom: nil, overrode: nil),
             ClaimRecord(pattern: "src/[id].js \"q\"", kind: .pattern, session: "46ab0b2c37ce", name: "al\u{1B}ice",
                         reason: "new colours é", claimed: 1, renewed: 2, expires: 3, released: 4,
-                        takenFrom: victim, overrode: [victim, victim]),
+                        takenFrom: told, overrode: [victim, victim]),
             ClaimRecord(pattern: "", kind: .directory, session: "46ab0b2c37ce", name: "alice", reason: "",
                         claimed: 1, renewed: 2, expires: 3, released: nil, takenFrom: nil, overrode: []),
         ]

@@ -81,6 +81,9 @@ public struct Takeover: Sendable {
         /// The state the claim was in when it was taken; `live` means it was taken with --force.
         public var state: ClaimState
         public var at: Millis
+        /// The taker sent this holder a direct message about it (lapsed claims; forced ones always were). Absent in
+        /// records of versions before it, whose takeovers of lapsed claims are delivered from the record instead.
+        public var told: Bool? = nil
     }
 
     public let victim: Victim

@@ -35,11 +35,8 @@ public struct ClaimPattern: Hashable, Sendable, CustomStringConvertible {
     }
 
     static func hash(_ text: String) -> String {
-        LibGit2.ensureInitialised()
-        var oid = git_oid()
-        let bytes = Array(text.utf8)
-        _ = bytes.withUnsafeBufferPointer { git_odb_hash(&oid, $0.baseAddress, $0.count, GIT_OBJECT_BLOB) }
-        return ObjectID(oid).hex
+        var text = text
+        return text.withUTF8 { ObjectID.blob(of: UnsafeRawBufferPointer($0)) }.hex
     }
 
     static let wildcards: Set<Character> = ["*", "?", "["]

@@ -51,8 +51,8 @@ extension ClaimRecord: ScannableRecord {
 
 extension Takeover.Victim {
     static func scan(_ scanner: inout JSONScanner) throws -> Takeover.Victim {
-        var session: String?, name: String?, pattern: String?, state: ClaimState?, at: Int64?
-        try scanner.object(keys: ["session", "name", "pattern", "state", "at"]) { scanner, key in
+        var session: String?, name: String?, pattern: String?, state: ClaimState?, at: Int64?, told: Bool?
+        try scanner.object(keys: ["session", "name", "pattern", "state", "at", "told"]) { scanner, key in
             switch key {
             case 0: session = try scanner.string()
             case 1: name = try scanner.string()
@@ -60,10 +60,11 @@ extension Takeover.Victim {
             case 3:
                 guard let value = ClaimState(rawValue: try scanner.string()) else { throw JSONScanner.Unsupported() }
                 state = value
-            default: at = try scanner.integer()
+            case 4: at = try scanner.integer()
+            default: told = scanner.null() ? nil : try scanner.boolean()
             }
         }
         guard let session, let name, let pattern, let state, let at else { throw JSONScanner.Unsupported() }
-        return Takeover.Victim(session: session, name: name, pattern: pattern, state: state, at: at)
+        return Takeover.Victim(session: session, name: name, pattern: pattern, state: state, at: at, told: told)
     }
 }

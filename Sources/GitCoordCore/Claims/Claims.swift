@@ -89,6 +89,7 @@ public struct ClaimService: CoordinationService {
             }
         }
         if force { tellForcedHolders(written.map { ($0.pattern, $0.outcome) }, blocking: blocking, taker: session, reason: reason) }
+        tellLapsedHolders(written.map { ($0.pattern, $0.outcome) }, taker: session, reason: reason)
         return written.map { ($0.pattern, $0.outcome) }
     }
 
@@ -149,7 +150,8 @@ public struct ClaimService: CoordinationService {
                 heldBy = existing
                 return nil
             }
-            let victim = Self.victim(of: existing, now: now)
+            var victim = Self.victim(of: existing, now: now)
+            if Self.isToldOfLapse(victim) { victim.told = true }
             record.takenFrom = victim
             outcome = .takenOver(victim)
             return record

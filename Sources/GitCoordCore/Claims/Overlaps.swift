@@ -1,3 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -49,6 +54,8 @@ extension ClaimService {
     func overlaps(onPaths paths: [String], others live: [Session], pathsAreFiles: Bool, now: Millis) throws -> [Overlap] {
         guard !live.isEmpty, !paths.isEmpty else { return [] }
         let index = try OverlapIndex(coordination: coordination, others: live, now: now)
+        if paths.count >= ClaimCheckCache.minimumPaths { index.checkCache = ClaimCheckCache(commonDir: repository.commonDir) }
+        defer { index.checkCache?.save() }
         return try paths.flatMap { try index.overlaps(on: $0, isDirectory: !pathsAreFiles && index.isDirectory($0)) }
     }
 }
@@ -68,6 +75,8 @@ final class OverlapIndex {
     private var allPathClaims: [Claim]?
     private var files: [String: [(Session, Overlap.Reason)]] = [:]
     private let workdir: String?
+    /// For a check of many paths: the claim records the last one found.
+    var checkCache: ClaimCheckCache?
 
     init(coordination: Coordination, others live: [Session], now: Millis) throws {
         self.coordination = coordination
@@ -120,16 +129,17 @@ final class OverlapIndex {
             listedPathRefs = Dictionary(try coordination.store.refs(under: RefLayout.pathClaims).map { ($0.name, $0.target) },
                                         uniquingKeysWith: { a, _ in a })
         }
-        let claim: Claim?
-        if let listedPathRefs {
-            let ref = ClaimPattern(text: text, kind: .file).refName
-            claim = listedPathRefs[ref].flatMap { book.claim(at: ref, commit: $0, in: coordination, sessions: others, now: now) }
-        } else {
-            claim = try book.claim(on: ClaimPattern(text: text, kind: .file), in: coordination, sessions: others, now: now)
-        }
-        let live = claim.flatMap { $0.isLive && $0.holder != nil ? $0 : nil }
+        let ref = ClaimPattern(text: text, kind: .file).refName
+        let commit: ObjectID? = if let listedPathRefs { listedPathRefs[ref] } else { try coordination.store.target(of: ref) }
+        let live = commit.flatMap { claim(at: ref, commit: $0) }.flatMap { $0.isLive && $0.holder != nil ? $0 : nil }
         pathClaimsByKey[text] = .some(live)
         return live
+    }
+
+    private func claim(at ref: String, commit: ObjectID) -> Claim? {
+        var known: (() throws -> Data)?
+        if let payload = checkCache?.payload(of: commit, in: coordination.store) { known = { payload } }
+        return book.claim(at: ref, commit: commit, payload: known, in: coordination, sessions: others, now: now)
     }
 
     private func everyPathClaim() throws -> [Claim] {

@@ -56,9 +56,10 @@ public struct TurnDelivery: CoordinationService {
             fresh = []
             if let mark, mark.claimsFingerprint == fingerprint { return nil }
             let since = mark?.takeoversUntil ?? reader.record.started
-            // Forced takeovers reach the holder as a direct message from the taker (Claims.swift); only the
-            // takeovers of lapsed claims, which nobody announces, are delivered from the claim records.
-            fresh = try coordination.claims.takeovers(of: reader.id, since: since + 1).filter { !$0.forced }.reversed()
+            // Takeovers reach the holder as direct messages from their takers (TakeoverNotices.swift); only those
+            // of lapsed claims recorded by versions that sent none are delivered from the claim records.
+            fresh = try coordination.claims.takeovers(of: reader.id, since: since + 1)
+                .filter { !$0.forced && $0.victim.told != true }.reversed()
             let newest = fresh.map(\.victim.at).max() ?? since
             return DeliveryMark(session: reader.id, takeoversUntil: newest, claimsFingerprint: fingerprint)
         }

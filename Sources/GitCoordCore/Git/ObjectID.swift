@@ -1,3 +1,4 @@
+import CGitCoordStartup
 import CLibGit2
 
 /// A git object id (SHA-1), compared and hashed by value.
@@ -16,13 +17,30 @@ public struct ObjectID: Hashable, Sendable, CustomStringConvertible {
     }
 
     public var hex: String {
-        var buffer = [CChar](repeating: 0, count: 41)
-        var copy = raw
-        git_oid_tostr(&buffer, buffer.count, &copy)
-        return buffer.withUnsafeBufferPointer { String(cString: $0.baseAddress!) }
+        // Written straight into the string's storage: ref names of claims are made from ids by the hundred.
+        withUnsafeBytes(of: raw.id) { id in
+            String(unsafeUninitializedCapacity: 40) { text in
+                let digits: StaticString = "0123456789abcdef"
+                for (index, byte) in id.enumerated() {
+                    text[2 * index] = digits.utf8Start[Int(byte >> 4)]
+                    text[2 * index + 1] = digits.utf8Start[Int(byte & 0x0f)]
+                }
+                return 40
+            }
+        }
     }
 
     public var description: String { hex }
+
+    /// The git blob id of `bytes` (`git hash-object` of them), computed here rather than by libgit2's collision-
+    /// detecting SHA-1: these ids name refs and check git-coord's own files, on every commit's hot path.
+    static func blob(of bytes: UnsafeRawBufferPointer) -> ObjectID {
+        var oid = git_oid()
+        withUnsafeMutableBytes(of: &oid.id) { id in
+            git_coord_blob_id(bytes.baseAddress, bytes.count, id.baseAddress!.assumingMemoryBound(to: UInt8.self))
+        }
+        return ObjectID(oid)
+    }
 
     public static func == (lhs: ObjectID, rhs: ObjectID) -> Bool {
         withUnsafeBytes(of: lhs.raw.id) { l in withUnsafeBytes(of: rhs.raw.id) { r in l.elementsEqual(r) } }

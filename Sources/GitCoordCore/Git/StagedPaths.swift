@@ -16,7 +16,14 @@ public enum StagedPaths {
         var index: OpaquePointer?
         if let indexFile, !indexFile.isEmpty {
             let path = indexFile.hasPrefix("/") ? indexFile : directory + "/" + indexFile
-            try check(git_index_open(&index, path), "read the index \(path)")
+            // Opened from git's environment (a hook's), the repository has read this very file already: it is not
+            // read and checksummed twice.
+            if git_repository_index(&index, repo) == 0, let own = git_index_path(index), String(cString: own) == path {
+            } else {
+                if index != nil { git_index_free(index) }
+                index = nil
+                try check(git_index_open(&index, path), "read the index \(path)")
+            }
         } else {
             try check(git_repository_index(&index, repo), "read the index")
         }

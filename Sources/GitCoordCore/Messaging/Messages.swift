@@ -82,7 +82,7 @@ public struct MessageService: CoordinationService {
     /// a retry happens only when two of them write at once, and neither item is lost. Untyped `update`, unlike
     /// every other writer: an unreadable head stays in the chain (the item goes on top of it), and the new item's
     /// index points at the head by the blob of its raw bytes.
-    private func append(_ kind: LogRecord.Kind, text: String, to recipient: String?, from sender: Session) throws -> LogRecord {
+    func append(_ kind: LogRecord.Kind, text: String, to recipient: String?, from sender: Session) throws -> LogRecord {
         if sender.state == .ended { throw CoordError.sessionEnded(sender.name) }
         let ref = RefLayout.log(sender.id)
         var written: LogRecord?

@@ -31,7 +31,12 @@ struct HeadCache {
     private var known: [ObjectID: Data] = [:]
 
     init(commonDir: String, folder prefix: String) {
-        path = Self.directory(in: commonDir) + "/" + Self.fileName(for: prefix)
+        self.init(commonDir: commonDir, file: Self.fileName(for: prefix))
+    }
+
+    /// A file of the same format holding records chosen otherwise (`ClaimCheckCache`).
+    init(commonDir: String, file name: String) {
+        path = Self.directory(in: commonDir) + "/" + name
         known = Self.load(path)
     }
 
@@ -53,6 +58,9 @@ struct HeadCache {
 
     func payload(of commit: ObjectID) -> Data? { known[commit] }
 
+    /// Every payload the file holds, by commit id.
+    var entries: [ObjectID: Data] { known }
+
     /// Replaces the file with exactly these heads' payloads, unless it holds exactly them already.
     mutating func save(_ heads: [ObjectID: Data]) {
         guard heads.count != known.count || heads.keys.contains(where: { known[$0] == nil }) else { return }
@@ -69,11 +77,10 @@ struct HeadCache {
 
     // MARK: The file
 
-    /// The SHA-1 of `bytes` (as a git blob id: libgit2 has no bare hash in its API), which a reader checks.
+    /// The SHA-1 of `bytes` (as a git blob id), which a reader checks.
     private static func checksum(_ bytes: ArraySlice<UInt8>) -> [UInt8]? {
-        var oid = git_oid()
-        let code = bytes.withUnsafeBytes { git_odb_hash(&oid, $0.baseAddress, $0.count, GIT_OBJECT_BLOB) }
-        return code == 0 ? withUnsafeBytes(of: oid.id) { Array($0) } : nil
+        let id = bytes.withUnsafeBytes { ObjectID.blob(of: $0) }
+        return withUnsafeBytes(of: id.raw.id) { Array($0) }
     }
 
     /// Parsed through raw pointers: the generic slice initialisers of Data make the Swift runtime search its

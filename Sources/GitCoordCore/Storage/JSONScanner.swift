@@ -122,6 +122,17 @@ struct JSONScanner {
         return true
     }
 
+    /// `true` or `false`.
+    mutating func boolean() throws -> Bool {
+        skipWhitespace()
+        for (word, value) in [("true", true), ("false", false)] where bytes.count - offset >= word.utf8.count
+            && word.utf8.enumerated().allSatisfy({ bytes[offset + $0.offset] == $0.element }) {
+            offset += word.utf8.count
+            return value
+        }
+        throw Unsupported()
+    }
+
     /// An integer written as digits (with an optional minus): no fraction, no exponent, within Int64.
     mutating func integer() throws -> Int64 {
         skipWhitespace()
@@ -151,15 +162,20 @@ struct JSONScanner {
     mutating func string() throws -> String {
         try expect(UInt8(ascii: "\""))
         let start = offset
+        var bits: UInt8 = 0
         // The common case: no escape at all, taken as one slice.
         while let byte = current, byte != UInt8(ascii: "\""), byte != UInt8(ascii: "\\") {
             guard byte >= 0x20 else { throw Unsupported() }
+            bits |= byte
             offset += 1
         }
         guard let stop = current else { throw Unsupported() }
         if stop == UInt8(ascii: "\"") {
             defer { offset += 1 }
-            guard let text = String(validating: UnsafeRawBufferPointer(rebasing: bytes[start..<offset]), as: UTF8.self) else {
+            let slice = UnsafeRawBufferPointer(rebasing: bytes[start..<offset])
+            // ASCII is valid UTF-8 as it is: no validation pass (ids, names, paths, times are ASCII).
+            if bits < 0x80 { return String(decoding: slice, as: UTF8.self) }
+            guard let text = String(validating: slice, as: UTF8.self) else {
                 throw Unsupported()
             }
             return text

@@ -62,7 +62,7 @@ extension RecordKind {
     }
 
     /// The last component of a ref of this kind (a session id, a name, a hash).
-    static func key(of ref: String) -> Substring { ref[ref.index(after: ref.lastIndex(of: "/")!)...] }
+    static func key(of ref: String) -> Substring { ref[ref.utf8.index(after: ref.utf8.lastIndex(of: UInt8(ascii: "/"))!)...] }
 }
 
 /// Every kind of record this version writes, for what needs all of them (sync's classification, `doctor`).

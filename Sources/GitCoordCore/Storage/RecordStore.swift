@@ -160,9 +160,7 @@ public final class RecordStore {
 
     /// The blob id `payload` has (or would have) in the object database: what a log index points at.
     public static func blobID(of payload: Data) -> ObjectID? {
-        var oid = git_oid()
-        let code = payload.withUnsafeBytes { git_odb_hash(&oid, $0.baseAddress, $0.count, GIT_OBJECT_BLOB) }
-        return code == 0 ? ObjectID(oid) : nil
+        payload.withUnsafeBytes { ObjectID.blob(of: $0) }
     }
 
     /// The object id on the header line `name` at `offset` of a raw commit, if that line is there.
