@@ -21,7 +21,8 @@ let package = Package(
         ),
         // Process start-up help for libgit2 (see startup.c for why it exists).
         .target(name: "CGitCoordStartup", dependencies: ["CLibGit2"]),
-        // The two process calls Swift cannot make itself (variadic in C): pidfd_open(2) and prctl(2).
+        // The process calls Swift cannot make itself (variadic in C, or only under _GNU_SOURCE): pidfd_open(2),
+        // prctl(2), signalfd(2), posix_spawn_file_actions_addclosefrom_np(3).
         .target(name: "CGitCoordProcess"),
         // The operating system's calls (files, locks, stdin, environment, file-change notifications, processes),
         // EINTR and errno handled once.

@@ -4,7 +4,10 @@
 #include <sys/prctl.h>
 #include <sys/signalfd.h>
 #include <sys/syscall.h>
+#include <dirent.h>
 #include <errno.h>
+#include <spawn.h>
+#include <stdlib.h>
 #include <unistd.h>
 
 int git_coord_pidfd_open(int pid) {
@@ -32,4 +35,27 @@ int git_coord_read_signal(int descriptor) {
     struct signalfd_siginfo info;
     ssize_t count = read(descriptor, &info, sizeof info);
     return count == (ssize_t)sizeof info ? (int)info.ssi_signo : 0;
+}
+
+int git_coord_spawn_close_from(posix_spawn_file_actions_t *actions, int lowest) {
+#if __GLIBC_PREREQ(2, 34)
+    return posix_spawn_file_actions_addclosefrom_np(actions, lowest);
+#else
+    // Older glibc: close what is open now. A descriptor another thread opens meanwhile may slip through.
+    DIR *folder = opendir("/proc/self/fd");
+    if (folder == NULL) return errno;
+    int own = dirfd(folder);
+    for (struct dirent *entry; (entry = readdir(folder)) != NULL;) {
+        char *end;
+        long descriptor = strtol(entry->d_name, &end, 10);
+        if (*end != '\0' || end == entry->d_name || descriptor < lowest || descriptor == own) continue;
+        int result = posix_spawn_file_actions_addclose(actions, (int)descriptor);
+        if (result != 0) {
+            closedir(folder);
+            return result;
+        }
+    }
+    closedir(folder);
+    return 0;
+#endif
 }

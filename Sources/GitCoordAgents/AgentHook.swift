@@ -1,4 +1,5 @@
 import GitCoordCore
+import GitCoordSystem
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -44,7 +45,8 @@ public enum AgentHook {
             // The agent waits for its hooks: a write that cannot land at once is left for the next event.
             coordination.store.retryBudget = RecordStore.hookRetryBudget
             var decider = HookDecider(dialect: dialect, coordination: coordination, event: event, environment: environment)
-            let reply = try decider.decide().withBackgroundSync(coordination, for: event)
+            // Each agent's process is looked up once in this hook, however often it lists the sessions.
+            let reply = try Processes.lookingUpOnce { try decider.decide().withBackgroundSync(coordination, for: event) }
             var answer = HookAnswer(stdout: dialect.render(reply, for: event))
             answer.diagnostics = (decider.diagnostics + coordination.warnings).map { prefix + Display.neutralised($0) }
             return answer

@@ -82,19 +82,19 @@ public struct GitCoord: ParsableCommand {
     }
 
     /// Starts `git-coord gc --auto` for the repository whose common git folder is given, in the background: this
-    /// process (maybe a hook) does not wait for it, and exits before it is done.
+    /// process (maybe a hook) does not wait for it, and exits before it is done. Not started is packing delayed.
+    /// A process that lives on (`sync --watch`) reaps the packers it started earlier that have finished, each time
+    /// it starts one, so none stays a zombie.
     static func startPacker(commonDir: String) {
         guard let executable = Background.currentExecutable else { return }
-        _ = Background.start(executable, ["gc", "--auto"], environment: packerEnvironment(commonDir))
+        packers.removeAll { pid in waitpid(pid, nil, WNOHANG) != 0 }
+        if let pid = try? Background.start(executable, ["gc", "--auto"], environment: StorePacker.environment(commonDir: commonDir)) {
+            packers.append(pid)
+        }
     }
 
-    /// Ours, opened on the common git folder whatever worktree (or hook's index) we were in.
-    static func packerEnvironment(_ commonDir: String) -> [String: String] {
-        var environment = Environment.all
-        for name in ["GIT_DIR", "GIT_WORK_TREE", "GIT_INDEX_FILE", "GIT_COMMON_DIR", "GIT_PREFIX"] { environment[name] = nil }
-        environment["GIT_DIR"] = commonDir
-        return environment
-    }
+    /// Packers started by this process and not reaped yet. Only the main thread starts them.
+    nonisolated(unsafe) private static var packers: [pid_t] = []
 
     /// A command line that does not parse: ArgumentParser's message (or help, or version), with a suggestion for a
     /// mistyped word; exit 64 for a mistake.

@@ -24,7 +24,8 @@ enum GitHookRunner {
             // The process exits right after: freeing the repository, its caches and what the hook read, one
             // object at a time, would be work for nothing (the kernel takes the memory back at once).
             keptUntilExit.append(coordination)
-            try body(coordination)
+            // Each agent's process is looked up once in this hook, however often it lists the sessions.
+            try Processes.lookingUpOnce { try body(coordination) }
         } catch let refusal as NegativeAnswer {
             throw refusal
         } catch let error as CoordError {

@@ -37,13 +37,8 @@ public enum CoordServer {
         let sibling = Background.currentExecutable.map { String($0[..<($0.lastIndex(of: "/") ?? $0.startIndex)]) + "/git-coord" }
         let path = (Environment["PATH"] ?? "").split(separator: ":").map { String($0) + "/git-coord" }
         guard let executable = ([sibling].compactMap { $0 } + path).first(where: { access($0, X_OK) == 0 }) else { return }
-        var environment = Environment.all
-        for name in ["GIT_DIR", "GIT_WORK_TREE", "GIT_INDEX_FILE", "GIT_COMMON_DIR", "GIT_PREFIX"] { environment[name] = nil }
-        environment["GIT_DIR"] = commonDir
-        guard let pid = Background.start(executable, ["gc", "--auto"], environment: environment) else { return }
-        Thread.detachNewThread {
-            var status: Int32 = 0
-            while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
-        }
+        guard let pid = try? Background.start(executable, ["gc", "--auto"], environment: StorePacker.environment(commonDir: commonDir))
+        else { return }
+        Thread.detachNewThread { Background.reap(pid) }
     }
 }

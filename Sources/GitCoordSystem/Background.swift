@@ -1,41 +1,68 @@
+import CGitCoordProcess
 #if canImport(Glibc)
 import Glibc
 #endif
 
-/// Starting work that must not hold up the process that asks for it (a git hook, an agent's hook).
+/// Starting work that must not hold up the process that asks for it (a git hook, an agent's hook): the one way
+/// git-coord starts a process it does not wait for (the background sync, the packer).
 public enum Background {
-    /// Starts `executable` with `arguments` and `environment` and returns at once, without waiting for it: in a
-    /// session of its own (a terminal's Ctrl-C, or an agent killing its hook's process group, does not reach it),
-    /// stdin, stdout and stderr on /dev/null (so that whoever reads our output does not wait for its end), every
-    /// signal unblocked and at its default. Returns its pid, or nil when it could not be started.
-    public static func start(_ executable: String, _ arguments: [String], environment: [String: String]) -> pid_t? {
+    /// Where a started process finds the descriptor it was handed (`start(..., passing:)`).
+    public static let passedDescriptor: Int32 = 3
+
+    /// Starts `executable` with `arguments` and `environment` and returns its pid at once, without waiting for it:
+    ///
+    /// - in a session of its own: no controlling terminal, and a terminal's Ctrl-C, or an agent killing its hook's
+    ///   process group, does not reach it;
+    /// - stdin, stdout and stderr on /dev/null, and every other descriptor of ours closed, except `descriptor`,
+    ///   which it finds as `passedDescriptor` (a lock it keeps holding): whoever reads our output, or a pipe we
+    ///   inherited, sees its end when we exit, not when it does;
+    /// - every signal unblocked and at its default (one ignored here, SIGCHLD or SIGPIPE, is not ignored there).
+    ///
+    /// `name` is its argv[0] (what `ps` shows), the executable's path by default. Nobody reaps it unless the caller
+    /// does (`reap`); a process that exits soon after leaves it to init.
+    public static func start(_ executable: String, _ arguments: [String], environment: [String: String],
+                             passing descriptor: Int32? = nil, name: String? = nil) throws -> pid_t {
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }
-        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
-        posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0)
-        posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0)
+        // The descriptor first: it may be one of 0...2 (a hook started with stdin closed), which /dev/null replaces.
+        // dup2 onto itself (it is already 3) clears its close-on-exec flag, as POSIX asks.
+        var failure = descriptor.map { posix_spawn_file_actions_adddup2(&actions, $0, passedDescriptor) } ?? 0
+        for (target, flags) in [(Int32(0), O_RDONLY), (1, O_WRONLY), (2, O_WRONLY)] where failure == 0 {
+            failure = posix_spawn_file_actions_addopen(&actions, target, "/dev/null", flags, 0)
+        }
+        if failure == 0 { failure = git_coord_spawn_close_from(&actions, descriptor == nil ? 3 : passedDescriptor + 1) }
+        guard failure == 0 else { throw SystemError("start", path: executable, code: failure) }
 
         var attributes = posix_spawnattr_t()
         posix_spawnattr_init(&attributes)
         defer { posix_spawnattr_destroy(&attributes) }
         var empty = sigset_t()
         sigemptyset(&empty)
-        var defaults = sigset_t()
-        sigfillset(&defaults)
+        var every = sigset_t()
+        sigfillset(&every)
         posix_spawnattr_setsigmask(&attributes, &empty)
-        posix_spawnattr_setsigdefault(&attributes, &defaults)
-        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF | Self.spawnSetSID))
+        posix_spawnattr_setsigdefault(&attributes, &every)
+        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF | spawnSetSID))
 
-        var argv: [UnsafeMutablePointer<CChar>?] = ([executable] + arguments).map { strdup($0) } + [nil]
-        var envp: [UnsafeMutablePointer<CChar>?] = environment.map { strdup("\($0.key)=\($0.value)") } + [nil]
+        let argv: [UnsafeMutablePointer<CChar>?] = ([name ?? executable] + arguments).map { strdup($0) } + [nil]
+        let envp: [UnsafeMutablePointer<CChar>?] = environment.map { strdup("\($0.key)=\($0.value)") } + [nil]
         defer {
             for pointer in argv { free(pointer) }
             for pointer in envp { free(pointer) }
         }
         var pid = pid_t()
-        guard posix_spawn(&pid, executable, &actions, &attributes, &argv, &envp) == 0 else { return nil }
+        // posix_spawn returns its error (it sets no errno), and glibc's is not interrupted by signals.
+        let result = posix_spawn(&pid, executable, &actions, &attributes, argv, envp)
+        guard result == 0 else { throw SystemError("start", path: executable, code: result) }
         return pid
+    }
+
+    /// Waits for a process this one started to exit, so that it leaves no zombie behind (a caller that lives on,
+    /// as the MCP server, calls it on a thread of its own).
+    public static func reap(_ pid: pid_t) {
+        var status: Int32 = 0
+        _ = retryingInterrupts { waitpid(pid, &status, 0) }
     }
 
     /// glibc's POSIX_SPAWN_SETSID (since 2.26), which Swift does not see: it is declared only under _GNU_SOURCE.

@@ -9,7 +9,8 @@ import Glibc
 /// libgit2 leaves them in place, and nobody can tell a live holder from a dead one.)
 public final class FileLock {
     public let path: String
-    private let descriptor: Int32
+    /// The open file the lock is on, for handing to a process that keeps holding it (`Background.start`).
+    public let descriptor: Int32
 
     /// Opens (creating it if needed) the lock file; nothing is locked yet.
     public init(path: String) throws {

@@ -57,24 +57,6 @@ public enum Files {
         return Array(bytes[0..<filled])
     }
 
-    /// What a read of a small file found: its bytes (at most the buffer given), no such file, or anything else
-    /// (a symbolic link, a folder, a permission problem), which the caller leaves to a reader that knows more.
-    public enum SmallRead {
-        case bytes(Int)
-        case absent
-        case other
-    }
-
-    /// Reads a small file into `buffer` with one `read`, not following a symbolic link: for the loose ref files
-    /// read by the hundred on a commit's hot path, three system calls each and no `stat`.
-    public static func readSmall(_ path: String, into buffer: UnsafeMutableRawBufferPointer) -> SmallRead {
-        let fd = retryingInterrupts { open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW) }
-        if fd < 0 { return errno == ENOENT || errno == ENOTDIR ? .absent : .other }
-        defer { close(fd) }
-        let count = retryingInterrupts { Glibc.read(fd, buffer.baseAddress, buffer.count) }
-        return count < 0 ? .other : .bytes(count)
-    }
-
     /// Reads `fd` to its end, keeping the first `limit` bytes; the rest (up to `drainAtMost`) is read and dropped,
     /// so that the process writing into a pipe never meets a broken pipe.
     static func readToEnd(_ fd: Int32, keeping limit: Int, what: String, drainAtMost: Int = 1 << 30) throws -> [UInt8] {

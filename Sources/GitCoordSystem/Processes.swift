@@ -1,3 +1,4 @@
+import Synchronization
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -7,8 +8,10 @@ import Glibc
 public enum Processes {
     /// This boot of this machine (/proc/sys/kernel/random/boot_id), nil where /proc does not say.
     public static let bootID: String? = {
-        guard let bytes = try? Files.read("/proc/sys/kernel/random/boot_id", limit: 128) else { return nil }
-        let text = String(decoding: bytes, as: UTF8.self).filter { !$0.isWhitespace }
+        // Bytes, not Characters: a hook that lists agent sessions reads it, and String's filter cost 160,000
+        // instructions (procfs says size 0, so Files.read would also zero a 64 KiB buffer for 37 bytes).
+        guard let bytes = Files.readPrefix("/proc/sys/kernel/random/boot_id", limit: 128) else { return nil }
+        let text = String(decoding: bytes.filter { $0 > UInt8(ascii: " ") }, as: UTF8.self)
         return text.isEmpty ? nil : text
     }()
 
@@ -31,15 +34,108 @@ public enum Processes {
     }
 
     /// What /proc/<pid>/stat says, or nil when there is no such process (or it is a zombie: already dead).
+    ///
+    /// Every hook that lists sessions asks this once per agent session on this machine, so it reads the file into a
+    /// small buffer and scans its bytes: a `String` split of the ~50 fields, and a read sized for a regular file
+    /// (procfs reports size 0), cost ~300,000 instructions per process, about half of a hook among 20 agents.
     public static func info(_ pid: Int32) -> Info? {
-        guard pid > 0, let bytes = try? Files.read("/proc/\(pid)/stat", limit: 4096) else { return nil }
-        let text = String(decoding: bytes, as: UTF8.self)
-        // "pid (comm) state ppid ... starttime(22) ...": comm may hold spaces and parentheses, so split after the last ')'.
-        guard let open = text.firstIndex(of: "("), let close = text.lastIndex(of: ")") else { return nil }
-        let fields = text[text.index(after: close)...].split(separator: " ")
-        guard fields.count > 19, fields[0] != "Z", fields[0] != "X", let parent = Int32(fields[1]),
-              let started = UInt64(fields[19]) else { return nil }
-        return Info(pid: pid, parent: parent, name: String(text[text.index(after: open)..<close]), started: started)
+        guard pid > 0 else { return nil }
+        guard let looked else { return readInfo(pid) }
+        if let remembered = looked.info(pid) { return remembered }
+        let info = readInfo(pid)
+        looked.remember(info, for: pid)
+        return info
+    }
+
+    /// Within `body`, each process is read from /proc once: a hook lists the sessions several times in a few
+    /// milliseconds (a prompt's, 45 lookups of 20 agents), and a process that exits meanwhile is seen by the next
+    /// hook. Only `body` and what it calls, on this thread, remember; anything else (a long-lived process: the MCP
+    /// server, `watch`, a waiting Stop hook) reads anew at every call.
+    public static func lookingUpOnce<R>(_ body: () throws -> R) rethrows -> R {
+        if looked != nil { return try body() }
+        return try $looked.withValue(Looked(), operation: body)
+    }
+
+    /// What `lookingUpOnce` remembers while it runs: a few dozen processes, searched in order. (A Dictionary cost
+    /// 270,000 instructions of type metadata at its first insertion, more than the lookups it saves.)
+    final class Looked: Sendable {
+        struct Table {
+            var pids: [Int32] = []
+            var infos: [Info?] = []
+        }
+        let table = Mutex(Table())
+
+        func info(_ pid: Int32) -> Info?? {
+            table.withLock { table in table.pids.firstIndex(of: pid).map { table.infos[$0] } }
+        }
+
+        func remember(_ info: Info?, for pid: Int32) {
+            table.withLock { table in
+                table.pids.append(pid)
+                table.infos.append(info)
+            }
+        }
+    }
+
+    @TaskLocal private static var looked: Looked?
+
+    private static func readInfo(_ pid: Int32) -> Info? {
+        var buffer = [UInt8](repeating: 0, count: statLimit)
+        let count = buffer.withUnsafeMutableBytes { bytes in
+            "/proc/\(pid)/stat".withCString { path -> Int in
+                let descriptor = retryingInterrupts { open(path, O_RDONLY | O_CLOEXEC) }
+                guard descriptor >= 0 else { return -1 }
+                defer { close(descriptor) }
+                // One read: procfs hands over the whole line at once (a seq_file), and it is far below the limit.
+                return retryingInterrupts { read(descriptor, bytes.baseAddress, bytes.count) }
+            }
+        }
+        guard count > 0, count < statLimit else { return nil }
+        buffer.removeLast(statLimit - count)
+        return parseStat(buffer, pid: pid)
+    }
+
+    /// The longest /proc/<pid>/stat line: 52 fields of at most 20 digits, and a name of at most 64 bytes.
+    static let statLimit = 2048
+
+    /// A /proc/<pid>/stat line: "pid (comm) state ppid ... starttime(22) ...". comm may hold spaces and
+    /// parentheses, so the fields are counted after the last ')'.
+    public static func parseStat(_ line: [UInt8], pid: Int32) -> Info? {
+        guard let open = line.firstIndex(of: UInt8(ascii: "(")), let close = line.lastIndex(of: UInt8(ascii: ")")),
+              open < close else { return nil }
+        // Fields after comm, by number: 0 state, 1 ppid, ..., 19 starttime.
+        var field = -1, state: UInt8 = 0, parent: Int64 = 0, started: UInt64 = 0
+        var index = close + 1, digits = 0
+        while index < line.endIndex, field <= 19 {
+            let byte = line[index]
+            index += 1
+            if byte == UInt8(ascii: " ") {
+                if field == 1 || field == 19 { guard digits > 0 else { return nil } }
+                field += 1
+                digits = 0
+                continue
+            }
+            switch field {
+            case 0: state = byte
+            case 1, 19:
+                guard byte >= UInt8(ascii: "0"), byte <= UInt8(ascii: "9") else { return nil }
+                let value = UInt64(byte - UInt8(ascii: "0"))
+                digits += 1
+                if field == 1 {
+                    parent = parent * 10 + Int64(value)
+                    guard parent <= Int64(Int32.max) else { return nil }
+                } else {
+                    let (times, overflow) = started.multipliedReportingOverflow(by: 10)
+                    guard !overflow, times <= UInt64.max - value else { return nil }
+                    started = times + value
+                }
+            default: break
+            }
+        }
+        guard field >= 19, digits > 0 || field > 19, state != UInt8(ascii: "Z"), state != UInt8(ascii: "X"), state != 0
+        else { return nil }
+        return Info(pid: pid, parent: Int32(parent), name: String(decoding: line[(open + 1)..<close], as: UTF8.self),
+                    started: started)
     }
 
     /// Whether the process that had `pid` and started at `started` still runs.

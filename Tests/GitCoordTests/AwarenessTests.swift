@@ -157,11 +157,21 @@ import Testing
         let id = try #require(doomed["id"] as? String)
         #expect(doomed["state"] as? String == "live")
         try scratch.coordOK("claim", "--session", id, "README.md")
+        // Another agent, in its own worktree, about to edit the claimed file: asked while the holder lives.
+        let other = try scratch.addWorktree("other")
+        try Self.start(scratch, "bystander", in: other)
+        let edit: [String: Any] = ["session_id": "bystander", "hook_event_name": "PreToolUse", "tool_name": "Edit",
+                                   "tool_use_id": "toolu_1",
+                                   "tool_input": ["file_path": other + "/README.md", "old_string": "a", "new_string": "b"]]
+        let before = try Self.hook(scratch, "claude", edit, in: other)
+        #expect(before.decision == "ask" && before.reason?.contains("claimed by another live session") == true, "\(before.result)")
 
         kill(agent.processIdentifier, SIGKILL)
         agent.waitUntilExit()
         let after = try #require(try scratch.sessionsJSON().first { ($0["id"] as? String) == id })
         #expect(after["state"] as? String == "stale", "gone at once, not after coord.sessionTTL: \(after)")
+        let edited = try Self.hook(scratch, "claude", edit, in: other)
+        #expect(edited.result.stdout.isEmpty, "its claim no longer stops an edit: \(edited.result)")
         #expect(!(try scratch.coordOK("list")).contains(id.prefix(6)))
         let mine = try scratch.coordOK("start", "--name", "survivor")
         #expect(try scratch.coord(["claim", "--session", mine, "README.md"]).succeeded, "its claim no longer blocks")

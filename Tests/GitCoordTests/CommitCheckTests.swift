@@ -3,7 +3,7 @@ import Foundation
 import Testing
 
 /// What makes a commit of many claimed files cheap must never make its warning wrong: claim records kept by the
-/// check of many paths (`.git/coord/cache/coord-v1-claims-checked`), and claim refs read from their loose files.
+/// check of many paths (`.git/coord/cache/coord-v1-claims-checked`), and claim refs found loose or packed.
 @Suite struct CommitCheckTests {
     static let checkCache = "/.git/coord/cache/coord-v1-claims-checked"
     static let files = (0..<20).map { "many/f\($0).txt" }
@@ -86,7 +86,7 @@ import Testing
         let mixed = try scratch.coord(["check", "late.txt"] + Self.files, in: bobTree)
         #expect(mixed.stdout.contains("late.txt: claimed by alice") && !mixed.stdout.contains("many/f6.txt"), "\(mixed)")
         #expect(mixed.stdout.contains("many/f7.txt: claimed by alice"), "\(mixed)")
-        // And a loose ref file git-coord would not write (uppercase digits) is still read, by libgit2.
+        // And a loose ref file git-coord would not write (uppercase digits) is still read.
         let hash = try runProcess("/bin/sh", ["-c", "printf %s late.txt | git hash-object --stdin"], in: scratch.repo,
                                   environment: scratch.environment).output
         let ref = scratch.repo + "/.git/refs/coord/v1/claims/paths/" + hash

@@ -66,6 +66,41 @@ import Testing
                 "from inside a sandbox's own pid namespace the pid means nothing: the TTL")
     }
 
+    @Test func procStatLinesAreReadByTheirFieldsWhateverTheNameHolds() throws {
+        let tail = " 4194304 101 0 0 0 0 0 0 0 20 0 1 0 1222812 3133440 389 18446744073709551615 94548705366016\n"
+        let plain = Processes.parseStat(Array("12814 (cat) S 12805 12805 23306 0 -1\(tail)".utf8), pid: 12814)
+        #expect(plain?.pid == 12814 && plain?.parent == 12805 && plain?.name == "cat" && plain?.started == 1222812)
+        // A name with spaces and parentheses, as any process may give itself (prctl PR_SET_NAME).
+        let odd = Processes.parseStat(Array("7 (a) S 9 (b) R 1 2 3 4 -1\(tail)".utf8), pid: 7)
+        #expect(odd?.parent == 1 && odd?.name == "a) S 9 (b" && odd?.started == 1222812)
+        #expect(Processes.parseStat(Array("7 (x) Z 1 1 1 0 -1\(tail)".utf8), pid: 7) == nil, "a zombie is dead")
+        #expect(Processes.parseStat(Array("7 (x) S 1 1 1 0 -1 0 4194304".utf8), pid: 7) == nil, "cut short")
+        #expect(Processes.parseStat(Array("7 (x) S 1x 1 1 0 -1\(tail)".utf8), pid: 7) == nil)
+        #expect(Processes.parseStat(Array("7 x S 1 1 1 0 -1\(tail)".utf8), pid: 7) == nil)
+        let huge = tail.replacingOccurrences(of: "1222812", with: "99999999999999999999")
+        #expect(Processes.parseStat(Array("7 (x) S 1 1 1 0 -1\(huge)".utf8), pid: 7) == nil, "past UInt64")
+        // And the real file, of this process and its parent.
+        let me = try #require(Processes.info(getpid()))
+        #expect(me.parent == getppid())
+        #expect(Processes.info(me.parent)?.pid == getppid())
+    }
+
+    @Test func aHookLooksEachProcessUpOnceAndTheNextSeesItGone() throws {
+        let pid = try GitCoordSystem.Background.start("/bin/sleep", ["60"], environment: [:])
+        let started = try #require(Processes.info(pid)).started
+        let live = ProcessIdentity(pid: pid, started: started, boot: try #require(Processes.bootID), namespace: Processes.pidNamespace)
+        #expect(!Session.isGone(live))
+        Processes.lookingUpOnce {
+            #expect(!Session.isGone(live))
+            kill(pid, SIGKILL)
+            GitCoordSystem.Background.reap(pid)
+            #expect(!Session.isGone(live), "remembered for the rest of this hook")
+            Processes.lookingUpOnce { #expect(!Session.isGone(live), "a scope inside another is the same hook") }
+            #expect(!Session.isGone(live))
+        }
+        #expect(Session.isGone(live), "the next hook, or anything outside one, reads /proc anew")
+    }
+
     @Test func tasksFromWordsNeverReplaceTheSessionsOwn() {
         var record = SessionRecord(id: "46ab0b2c37ce", name: "a", agent: "claude", agentSessionID: "x", task: "", branch: nil,
                                    head: nil, worktree: "/w", host: "h", started: 1, seen: 1, ended: nil, touched: [], changed: [])

@@ -35,8 +35,20 @@ extension ClaimService {
     /// covers them through their folders).
     public func others(onPaths paths: [String], excluding sessionID: String?, pathsAreFiles: Bool,
                        now: Millis = nowMillis()) throws -> [Overlap] {
-        let live = try coordination.sessions.all(now: now).filter { $0.isLive && $0.id != sessionID }
-        return try overlaps(onPaths: paths, others: live, pathsAreFiles: pathsAreFiles, now: now)
+        // The agents' processes are looked up only for the sessions found on these paths, not for every session
+        // listed: this runs before every edit an agent makes. A session whose agent is gone is dropped here, with
+        // its claims and files, as `sessions.all(now:)` would have dropped it.
+        let live = try coordination.sessions.all(now: now, checkingProcesses: false).filter { $0.isLive && $0.id != sessionID }
+        let found = try overlaps(onPaths: paths, others: live, pathsAreFiles: pathsAreFiles, now: now)
+        var alive: [String] = [], gone: [String] = []
+        return found.filter { overlap in
+            let session = overlap.session
+            if alive.contains(session.id) { return true }
+            if gone.contains(session.id) { return false }
+            let isGone = session.record.process.map(Session.isGone) ?? false
+            if isGone { gone.append(session.id) } else { alive.append(session.id) }
+            return !isGone
+        }
     }
 
     func overlaps(onPaths paths: [String], others live: [Session], pathsAreFiles: Bool, now: Millis) throws -> [Overlap] {

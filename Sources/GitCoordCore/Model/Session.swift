@@ -106,14 +106,16 @@ public struct Session: Sendable {
     /// Its agent process, on this machine, is known to be gone (killed, crashed): stale at once, not after the TTL.
     public let processGone: Bool
 
-    init(record: SessionRecord, now: Millis, ttl: Double) {
+    /// `checkingProcess: false` leaves the agent's process unlooked-up (live by the TTL alone): for a caller that
+    /// then checks, with `isGone`, only the few sessions that matter to it.
+    init(record: SessionRecord, now: Millis, ttl: Double, checkingProcess: Bool = true) {
         self.record = record
         var gone = false
         if record.ended != nil {
             state = .ended
         } else if Double(now - record.seen) / 1000 > ttl {
             state = .stale
-        } else if let process = record.process, Self.isGone(process) {
+        } else if checkingProcess, let process = record.process, Self.isGone(process) {
             state = .stale
             gone = true
         } else {

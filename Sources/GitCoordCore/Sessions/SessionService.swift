@@ -14,10 +14,11 @@ public struct SessionService: CoordinationService {
     public static let maximumTaskLength = 300
     public static let maximumNameLength = 40
 
-    /// Every session with a readable record, newest first.
-    public func all(now: Millis = nowMillis()) throws -> [Session] {
+    /// Every session with a readable record, newest first. `checkingProcesses: false` leaves the agents' processes
+    /// unlooked-up (live by the TTL alone), for a caller that checks only the few sessions that matter to it.
+    public func all(now: Millis = nowMillis(), checkingProcesses: Bool = true) throws -> [Session] {
         note(try store.list(SessionKind.self))
-            .map { Session(record: $0.payload, now: now, ttl: settings.sessionTTL) }
+            .map { Session(record: $0.payload, now: now, ttl: settings.sessionTTL, checkingProcess: checkingProcesses) }
         .sorted { ($0.record.seen, $0.id) > ($1.record.seen, $1.id) }
     }
 

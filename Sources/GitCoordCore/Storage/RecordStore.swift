@@ -26,11 +26,6 @@ public final class RecordStore {
 
     /// The commit a ref points at, or nil when the ref does not exist.
     public func target(of ref: String) throws -> ObjectID? {
-        switch looseTarget(of: ref) {
-        case .target(let id): return id
-        case .absent: return nil
-        case .unknown: break
-        }
         var oid = git_oid()
         let code = git_reference_name_to_id(&oid, repo, ref)
         if code == GIT_ENOTFOUND.rawValue { return nil }

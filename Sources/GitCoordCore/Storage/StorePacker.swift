@@ -19,6 +19,15 @@ public final class StorePacker {
     /// Set by the executables: the library alone never starts a process.
     nonisolated(unsafe) public static var launcher: ((_ commonDir: String) -> Void)?
 
+    /// The packer's environment: ours, opened on the common git folder whatever worktree (or hook's index) the
+    /// writer was in.
+    public static func environment(commonDir: String) -> [String: String] {
+        var environment = Environment.all
+        for name in ["GIT_DIR", "GIT_WORK_TREE", "GIT_INDEX_FILE", "GIT_COMMON_DIR", "GIT_PREFIX"] { environment[name] = nil }
+        environment["GIT_DIR"] = commonDir
+        return environment
+    }
+
     let repository: Repository
     private var coordDirectory: String { repository.commonDir + "/coord" }
     private var objects: String { repository.commonDir + "/objects" }

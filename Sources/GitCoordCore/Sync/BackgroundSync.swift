@@ -28,7 +28,7 @@ public struct BackgroundSync {
     /// A background sync still running after this long is stopped, git processes included.
     public static let timeout: UInt32 = 120
     /// The descriptor the child finds the held lock on.
-    public static let lockDescriptor: Int32 = 3
+    public static let lockDescriptor = Background.passedDescriptor
 
     let coordination: Coordination
     var folder: String { coordination.repository.commonDir + "/coord" }
@@ -56,10 +56,9 @@ public struct BackgroundSync {
     /// Starts a detached sync if one is due; returns at once in every case, and never fails.
     public func startIfDue(now: Double = Date().timeIntervalSince1970) {
         guard let interval, isDue(interval: interval, now: now), access(pausedFile, F_OK) != 0 else { return }
-        let lock = open(coordination.repository.commonDir + "/coord-sync.lock", O_CREAT | O_RDWR | O_CLOEXEC, 0o644)
-        guard lock >= 0 else { return }
-        defer { close(lock) }  // the child keeps its own copy, and with it the lock
-        guard flock(lock, LOCK_EX | LOCK_NB) == 0 else { return }  // a sync is running: it will do
+        // Closed when this returns: the child keeps its own copy of the open file, and with it the lock.
+        guard let lock = try? FileLock(path: coordination.repository.commonDir + "/coord-sync.lock"),
+              (try? lock.tryLock()) == true else { return }  // a sync is running: it will do
         guard markAttempt() else { return }
         spawnChild(lock: lock)
     }
@@ -80,33 +79,10 @@ public struct BackgroundSync {
         return futimens(descriptor, nil) == 0
     }
 
-    /// `git-coord hook background-sync PATH`, in a session of its own, stdio on /dev/null, the lock on fd 3.
-    func spawnChild(lock: Int32) {
-        var actions = posix_spawn_file_actions_t()
-        posix_spawn_file_actions_init(&actions)
-        defer { posix_spawn_file_actions_destroy(&actions) }
-        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
-        posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0)
-        posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0)
-        posix_spawn_file_actions_adddup2(&actions, lock, Self.lockDescriptor)
-
-        var attributes = posix_spawnattr_t()
-        posix_spawnattr_init(&attributes)
-        defer { posix_spawnattr_destroy(&attributes) }
-        var empty = sigset_t()
-        sigemptyset(&empty)
-        var defaults = sigset_t()
-        sigemptyset(&defaults)
-        for signal in [SIGINT, SIGTERM, SIGHUP, SIGPIPE, SIGQUIT, SIGALRM] { sigaddset(&defaults, signal) }
-        posix_spawnattr_setsigmask(&attributes, &empty)
-        posix_spawnattr_setsigdefault(&attributes, &defaults)
-        // POSIX_SPAWN_SETSID (glibc 2.26, not visible to Swift): a session of its own, so no terminal and no
-        // signal sent to the agent's or git's process group reaches it.
-        let setsid: Int32 = 0x80
-        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF | setsid))
-
+    /// `git-coord hook background-sync PATH`, detached (`Background.start`), the lock on fd 3. Not started (the
+    /// system refused) is the same as offline: the next attempt is after the interval.
+    func spawnChild(lock: FileLock) {
         let path = coordination.repository.workdir ?? coordination.repository.commonDir
-        let arguments = ["git-coord", "hook", "background-sync", path]
         var environment = Environment.all
         // The hook's git (GIT_DIR, GIT_INDEX_FILE, ...) is not the child's: it opens PATH and runs git -C there.
         for key in ["GIT_DIR", "GIT_WORK_TREE", "GIT_INDEX_FILE", "GIT_COMMON_DIR", "GIT_PREFIX", "GIT_OBJECT_DIRECTORY",
@@ -115,14 +91,9 @@ public struct BackgroundSync {
         environment["GIT_TERMINAL_PROMPT"] = "0"
         environment["GIT_ASKPASS"] = "false"
         environment["SSH_ASKPASS_REQUIRE"] = "never"
-        let strings = environment.map { "\($0.key)=\($0.value)" }
-
-        var pid = pid_t()
-        _ = withCStringArray(arguments) { argv in
-            withCStringArray(strings) { envp in
-                posix_spawn(&pid, "/proc/self/exe", &actions, &attributes, argv, envp)
-            }
-        }
+        // /proc/self/exe rather than its path: it still runs when the binary was replaced since this one started.
+        _ = try? Background.start("/proc/self/exe", ["hook", "background-sync", path], environment: environment,
+                                  passing: lock.descriptor, name: "git-coord")
     }
 
     // MARK: In the child
@@ -130,9 +101,8 @@ public struct BackgroundSync {
     /// The child's whole life: sync under the handed-over lock, then record what needs a person. `describe` turns
     /// a report into the lines a person should read (the command layer's wording).
     public static func runChild(at path: String, describe: (SyncReport) -> [String]) {
-        closeInheritedDescriptors(keeping: lockDescriptor)
-        // Ours alone: a git it starts may leave something running (an ssh ControlPersist master) that must not
-        // hold the lock after we exit.
+        // The lock is the one descriptor it was given (`Background.start` closed the rest), and ours alone: a git
+        // it starts may leave something running (an ssh ControlPersist master) that must not hold it after we exit.
         _ = fcntl(lockDescriptor, F_SETFD, FD_CLOEXEC)
         // The watchdog: this process leads its own process group, so the group is it and the gits it started.
         signal(SIGALRM) { _ in kill(0, SIGKILL) }
@@ -178,19 +148,6 @@ public struct BackgroundSync {
         return signs.contains { detail.contains($0) }
     }
 
-    /// Descriptors the hook had and did not mean to pass (an agent's pipes would keep the agent waiting for EOF).
-    static func closeInheritedDescriptors(keeping kept: Int32) {
-        guard let folder = opendir("/proc/self/fd") else { return }
-        var open: [Int32] = []
-        while let entry = readdir(folder) {
-            let name = withUnsafeBytes(of: entry.pointee.d_name) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
-            if let descriptor = Int32(name), descriptor > 2, descriptor != kept { open.append(descriptor) }
-        }
-        let own = dirfd(folder)
-        closedir(folder)
-        for descriptor in open where descriptor != own { close(descriptor) }
-    }
-
     // MARK: State for people
 
     /// Keeps `lines` for the next surface, unless they are what was shown last; no lines clears both.
@@ -232,11 +189,4 @@ extension SharingService {
 
     /// The problem the background sync left for a person, once (empty when there is none).
     public func takeBackgroundSyncProblem() -> [String] { BackgroundSync(coordination).takeProblem() }
-}
-
-private func withCStringArray<R>(_ strings: [String], _ body: ([UnsafeMutablePointer<CChar>?]) -> R) -> R {
-    var pointers: [UnsafeMutablePointer<CChar>?] = strings.map { strdup($0) }
-    pointers.append(nil)
-    defer { for pointer in pointers { free(pointer) } }
-    return body(pointers)
 }
