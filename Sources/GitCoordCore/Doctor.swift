@@ -114,7 +114,7 @@ public struct Doctor {
 
     /// `.lock` files under refs/coord/ whose owner is known to be dead or that are old, and an old
     /// `packed-refs.lock` (libgit2 takes it to delete a packed ref).
-    private func staleLocks() -> [Problem] {
+    func staleLocks() -> [Problem] {
         var problems: [Problem] = []
         for path in lockFiles(in: store.repository.commonDir + "/refs/coord") {
             guard let ref = lockedRef(path) else { continue }

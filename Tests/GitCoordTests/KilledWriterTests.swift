@@ -56,6 +56,25 @@ import Testing
         #expect(!FileManager.default.fileExists(atPath: lock))
     }
 
+    /// A killed writer's lock on a ref nobody writes again (the name of a start that was killed) would stay for ever:
+    /// gc removes it, as `doctor --fix` would; a lock whose owner may be alive stays.
+    @Test func gcRemovesTheLocksOfKilledWriters() throws {
+        let scratch = try Scratch()
+        try scratch.coordOK("init")
+        try scratch.coordOK("start", "--name", "alice")
+        let lock = try Self.killWriter(holding: "refs/coord/v1/names/never-started", in: scratch)
+        let young = scratch.repo + "/.git/refs/coord/v1/names/maybe-starting.lock"
+        FileManager.default.createFile(atPath: young, contents: Data())
+        let dry = try scratch.coord(["gc", "--dry-run"])
+        #expect(dry.status == 0 && dry.stdout.contains("would drop refs/coord/v1/names/never-started.lock"), "\(dry)")
+        #expect(FileManager.default.fileExists(atPath: lock))
+        let gc = try scratch.coord(["gc", "-v"])
+        #expect(gc.status == 0 && gc.stdout.contains("dropped refs/coord/v1/names/never-started.lock"), "\(gc)")
+        #expect(!FileManager.default.fileExists(atPath: lock))
+        #expect(FileManager.default.fileExists(atPath: young), "a young lock of unknown owner may be a writer's at work")
+        #expect(!gc.stdout.contains("maybe-starting"), "\(gc)")
+    }
+
     /// While a live git-coord writer holds the side lock, its ref lock is its own: waited for, never removed.
     @Test func aLiveWritersLockIsWaitedFor() throws {
         let scratch = try Scratch()

@@ -120,6 +120,14 @@ public struct RetentionService: CoordinationService {
                 if let commit = try store.target(of: ref) { try drop(ref, expecting: commit) }
             }
         }
+        // Locks of git-coord writers that were killed (or too old to have an owner): the next writer of the same ref
+        // clears one, but a ref nobody writes again (a name whose start was killed) would keep it for ever.
+        let doctor = Doctor(coordination)
+        for lock in doctor.staleLocks() {
+            guard let path = lock.path else { continue }
+            let shown = path.hasPrefix(repository.commonDir + "/") ? String(path.dropFirst(repository.commonDir.count + 1)) : path
+            if dryRun || doctor.fix([lock]).first?.fixed == true { report.dropped.append(shown) }
+        }
         return report
     }
 
