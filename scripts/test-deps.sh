@@ -5,6 +5,7 @@
 #   zsh, fish        to load and try the other two completion scripts
 #   man-db           'git coord --help' opens the manual through man
 #   dpkg-dev         'make dist' names the .deb's dependencies with dpkg-shlibdeps
+#   strace           kills a process at a chosen system call (a packer killed in the middle of its work)
 set -euo pipefail
 
 missing=()
@@ -15,6 +16,7 @@ command -v fish >/dev/null 2>&1 || missing+=(fish)
 command -v man >/dev/null 2>&1 || missing+=(man-db)
 # make dist: dpkg-deb builds the package, dpkg-shlibdeps names its dependencies.
 command -v dpkg-shlibdeps >/dev/null 2>&1 || missing+=(dpkg-dev)
+command -v strace >/dev/null 2>&1 || missing+=(strace)
 [ ${#missing[@]} -eq 0 ] && exit 0
 
 # One installer at a time (parallel test runs): the others wait for it, then find everything there.

@@ -135,4 +135,26 @@ import Testing
         #expect(fsck.succeeded && fsck.stdout.isEmpty, "\(fsck)")
         #expect(try team.inboxTexts("bob").count == 30)
     }
+
+    @Test func aPackerKilledWhileDeletingLooseCopiesLeavesTheRestToTheNext() throws {
+        let team = try Team(["alice", "bob"])
+        try team.scratch.git("config", "coord.autoPack", "0")
+        for index in 0..<30 { try team.ok("alice", "note", "note \(index)") }
+        let before = Self.objects(team.scratch).loose.count
+        // Killed by the kernel at its 50th unlink, once its pack is in place: among the deletions of the loose copies
+        // of what the pack holds (before them: the counter, and libgit2's lock and temporary file of the pack).
+        let killed = try runProcess("/usr/bin/strace", ["-f", "-qq", "-o", "/dev/null", "-e", "trace=unlink",
+                                                        "-e", "inject=unlink:signal=SIGKILL:when=50", coordBinary, "gc"],
+                                    in: team.scratch.repo, environment: team.scratch.environment)
+        #expect(!killed.succeeded, "\(killed)")
+        let left = Self.objects(team.scratch)
+        #expect(left.packs.count == 1 && left.loose.count > 20 && left.loose.count < before - 20,
+                "killed among the deletions: \(left.loose.count) of \(before) loose objects left")
+        try team.scratch.coordOK("gc")
+        let after = Self.objects(team.scratch)
+        #expect(after.loose.count < 10, "the next packer finds what the killed one left loose: \(after.loose.count) left")
+        let fsck = try Self.fsck(team.scratch)
+        #expect(fsck.succeeded && fsck.stdout.isEmpty, "\(fsck)")
+        #expect(try team.inboxTexts("bob").count == 30)
+    }
 }

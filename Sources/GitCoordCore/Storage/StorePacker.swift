@@ -153,7 +153,9 @@ public final class StorePacker {
             // keeps reading it, as after git's own repack.
             for suffix in [".idx", ".pack", ".rev", ".bitmap"] { unlink(packDirectory + "/pack-\(pack.name)\(suffix)") }
         }
-        for object in loose { unlink(loosePath(object.id)) }
+        // Oldest first: the walk of the next packer stops at the first commit without a loose file, so a packer killed
+        // here must leave loose only what sits above every deleted copy, which the next one then reaches.
+        for object in loose.reversed() { unlink(loosePath(object.id)) }
         return Report(packed: loose.count, folded: folded.count, pack: name)
     }
 
