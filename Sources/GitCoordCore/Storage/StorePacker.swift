@@ -260,7 +260,8 @@ public final class StorePacker {
             .filter { $0.utf8.count == 40 && $0.utf8.allSatisfy { (48...57).contains($0) || (97...102).contains($0) } }
         return names.compactMap { name -> OwnPack? in
             let index = packDirectory + "/pack-\(name).idx"
-            guard let header = try? Files.read(index, limit: 1 << 31), let count = OwnPack.count(header),
+            // Its count is in the header: the ids (20 bytes an object) are read only for a pack that is folded.
+            guard let header = Files.readPrefix(index, limit: 8 + 256 * 4), let count = OwnPack.count(header),
                   Files.exists(packDirectory + "/pack-\(name).pack") else { return nil }
             return OwnPack(name: name, count: count, kept: Files.exists(packDirectory + "/pack-\(name).keep"), indexPath: index)
         }.sorted { ($0.count, $0.name) < ($1.count, $1.name) }
