@@ -88,6 +88,14 @@ import Testing
         }
         let unknownState = Data(#"{"version":1,"pattern":"a","kind":"file","session":"s","name":"n","claimed":1,"renewed":2,"expires":3,"takenFrom":{"session":"s","name":"n","pattern":"a","state":"gone","at":1}}"#.utf8)
         #expect(ClaimRecord.scanned(unknownState) == nil)
+        // null, true and false as another writer may put them (JSONEncoder leaves nil out).
+        for told in ["true", "false", "null"] {
+            let literals = Data(#"{"version":1,"pattern":"a","kind":"file","session":"s","name":"n","reason":null,"claimed":1,"renewed":2,"expires":3,"released":null,"takenFrom":{"session":"s","name":"n","pattern":"a","state":"holder-ended","at":1,"told":\#(told)},"overrode":null}"#.utf8)
+            let scanned = try #require(ClaimRecord.scanned(literals), "\(told)")
+            #expect(scanned == (try JSONDecoder().decode(ClaimRecord.self, from: literals)))
+            #expect(scanned.takenFrom?.told == (told == "null" ? nil : told == "true"))
+        }
+        #expect(ClaimRecord.scanned(Data(#"{"version":1,"pattern":"a","kind":"file","session":"s","name":"n","reason":nul,"claimed":1,"renewed":2,"expires":3}"#.utf8)) == nil)
     }
 
     @Test func sessionRecordsScanAsJSONDecoderReadsThem() throws {

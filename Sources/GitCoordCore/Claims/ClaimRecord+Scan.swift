@@ -20,16 +20,14 @@ extension ClaimRecord: ScannableRecord {
                 switch key {
                 case 0: version = try scanner.integer()
                 case 1: pattern = try scanner.string()
-                case 2:
-                    guard let value = ClaimKind(rawValue: try scanner.string()) else { throw JSONScanner.Unsupported() }
-                    kind = value
+                case 2: kind = try scanner.value(ClaimKind.self)
                 case 3: session = try scanner.string()
                 case 4: name = try scanner.string()
-                case 5: reason = scanner.null() ? nil : try scanner.string()
+                case 5: reason = try scanner.optionalString()
                 case 6: claimed = try scanner.integer()
                 case 7: renewed = try scanner.integer()
                 case 8: expires = try scanner.integer()
-                case 9: released = scanner.null() ? nil : try scanner.integer()
+                case 9: released = try scanner.optionalInteger()
                 case 10: takenFrom = scanner.null() ? nil : try Takeover.Victim.scan(&scanner)
                 default:
                     if scanner.null() { return }
@@ -57,9 +55,7 @@ extension Takeover.Victim {
             case 0: session = try scanner.string()
             case 1: name = try scanner.string()
             case 2: pattern = try scanner.string()
-            case 3:
-                guard let value = ClaimState(rawValue: try scanner.string()) else { throw JSONScanner.Unsupported() }
-                state = value
+            case 3: state = try scanner.value(ClaimState.self)
             case 4: at = try scanner.integer()
             default: told = scanner.null() ? nil : try scanner.boolean()
             }

@@ -15,13 +15,11 @@ extension LogRecord: ScannableRecord {
             try scanner.object(keys: scannedKeys) { scanner, key in
                 switch key {
                 case 0: version = try scanner.integer()
-                case 1:
-                    guard let value = Kind(rawValue: try scanner.string()) else { throw JSONScanner.Unsupported() }
-                    kind = value
+                case 1: kind = try scanner.value(Kind.self)
                 case 2: from = try scanner.string()
                 case 3: fromName = try scanner.string()
-                case 4: branch = scanner.null() ? nil : try scanner.string()
-                case 5: to = scanner.null() ? nil : try scanner.string()
+                case 4: branch = try scanner.optionalString()
+                case 5: to = try scanner.optionalString()
                 case 6: text = try scanner.string()
                 case 7: clock = try scanner.integer()
                 case 8: seq = try scanner.integer()

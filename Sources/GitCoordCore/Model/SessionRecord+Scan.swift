@@ -19,32 +19,27 @@ extension SessionRecord: ScannableRecord {
             var branch: String?, head: String?, worktree: String?, host: String?, started: Int64?, seen: Int64?
             var ended: Int64?, touched: [TouchedFile]?, changed: [TouchedFile]?, clone: String?, scanned: Int64?
             var startClock: Int64?, taskSource: TaskSource?, process: ProcessIdentity?
-            func optionalString(_ scanner: inout JSONScanner) throws -> String? { scanner.null() ? nil : try scanner.string() }
-            func optionalInteger(_ scanner: inout JSONScanner) throws -> Int64? { scanner.null() ? nil : try scanner.integer() }
             try scanner.object(keys: scannedKeys) { scanner, key in
                 switch key {
                 case 0: version = try scanner.integer()
                 case 1: id = try scanner.string()
                 case 2: name = try scanner.string()
-                case 3: agent = try optionalString(&scanner)
-                case 4: agentSessionID = try optionalString(&scanner)
+                case 3: agent = try scanner.optionalString()
+                case 4: agentSessionID = try scanner.optionalString()
                 case 5: task = try scanner.string()
-                case 6: branch = try optionalString(&scanner)
-                case 7: head = try optionalString(&scanner)
+                case 6: branch = try scanner.optionalString()
+                case 7: head = try scanner.optionalString()
                 case 8: worktree = try scanner.string()
                 case 9: host = try scanner.string()
                 case 10: started = try scanner.integer()
                 case 11: seen = try scanner.integer()
-                case 12: ended = try optionalInteger(&scanner)
+                case 12: ended = try scanner.optionalInteger()
                 case 13: touched = try TouchedFile.scanList(&scanner)
                 case 14: changed = try TouchedFile.scanList(&scanner)
-                case 15: clone = try optionalString(&scanner)
-                case 16: scanned = try optionalInteger(&scanner)
-                case 17: startClock = try optionalInteger(&scanner)
-                case 18:
-                    guard !scanner.null() else { return }
-                    guard let value = TaskSource(rawValue: try scanner.string()) else { throw JSONScanner.Unsupported() }
-                    taskSource = value
+                case 15: clone = try scanner.optionalString()
+                case 16: scanned = try scanner.optionalInteger()
+                case 17: startClock = try scanner.optionalInteger()
+                case 18: taskSource = scanner.null() ? nil : try scanner.value(TaskSource.self)
                 default: process = scanner.null() ? nil : try ProcessIdentity.scan(&scanner)
                 }
             }
@@ -89,7 +84,7 @@ extension ProcessIdentity {
             case 0: pid = try scanner.integer()
             case 1: started = try scanner.integer()
             case 2: boot = try scanner.string()
-            default: namespace = scanner.null() ? nil : try scanner.string()
+            default: namespace = try scanner.optionalString()
             }
         }
         guard let pid, let pid32 = Int32(exactly: pid), let started, let startedU = UInt64(exactly: started), let boot else {

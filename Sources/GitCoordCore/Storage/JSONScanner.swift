@@ -44,62 +44,39 @@ struct JSONScanner {
     /// Calls `member` with each key of an object, in order; `member` must consume the value. Duplicate keys are
     /// refused (decoders disagree on which one wins).
     mutating func object(_ member: (inout JSONScanner, String) throws -> Void) throws {
-        try expect(UInt8(ascii: "{"))
-        skipWhitespace()
-        if current == UInt8(ascii: "}") {
-            offset += 1
-            return
-        }
         var seen: Set<String> = []
-        while true {
-            let key = try string()
+        try sequence(UInt8(ascii: "{"), UInt8(ascii: "}")) { scanner in
+            let key = try scanner.string()
             guard seen.insert(key).inserted else { throw Unsupported() }
-            try expect(UInt8(ascii: ":"))
-            try member(&self, key)
-            skipWhitespace()
-            guard let byte = current else { throw Unsupported() }
-            offset += 1
-            if byte == UInt8(ascii: "}") { return }
-            guard byte == UInt8(ascii: ",") else { throw Unsupported() }
+            try scanner.expect(UInt8(ascii: ":"))
+            try member(&scanner, key)
         }
     }
 
     /// `object` for records with known keys: `member` gets the index of each key in `keys`. An unknown key, a key
     /// written with escapes, or a key seen twice is `Unsupported`. No string is made for the keys.
     mutating func object(keys: [StaticString], _ member: (inout JSONScanner, Int) throws -> Void) throws {
-        try expect(UInt8(ascii: "{"))
-        skipWhitespace()
-        if current == UInt8(ascii: "}") {
-            offset += 1
-            return
-        }
         var seen: UInt64 = 0
-        while true {
-            try expect(UInt8(ascii: "\""))
-            let start = offset
-            while let byte = current, byte != UInt8(ascii: "\""), byte != UInt8(ascii: "\\") { offset += 1 }
-            guard current == UInt8(ascii: "\"") else { throw Unsupported() }
-            let name = UnsafeRawBufferPointer(rebasing: bytes[start..<offset])
-            offset += 1
-            guard let index = keys.firstIndex(where: { key in
-                key.utf8CodeUnitCount == name.count && name.elementsEqual(UnsafeRawBufferPointer(start: key.utf8Start, count: key.utf8CodeUnitCount))
-            }), seen & (1 << index) == 0 else { throw Unsupported() }
+        try sequence(UInt8(ascii: "{"), UInt8(ascii: "}")) { scanner in
+            let index = try scanner.key(in: keys)
+            guard seen & (1 << index) == 0 else { throw Unsupported() }
             seen |= 1 << index
-            try expect(UInt8(ascii: ":"))
-            try member(&self, index)
-            skipWhitespace()
-            guard let byte = current else { throw Unsupported() }
-            offset += 1
-            if byte == UInt8(ascii: "}") { return }
-            guard byte == UInt8(ascii: ",") else { throw Unsupported() }
+            try scanner.expect(UInt8(ascii: ":"))
+            try member(&scanner, index)
         }
     }
 
     /// Calls `element` for each element of an array; `element` must consume it.
     mutating func array(_ element: (inout JSONScanner) throws -> Void) throws {
-        try expect(UInt8(ascii: "["))
+        try sequence(UInt8(ascii: "["), UInt8(ascii: "]"), element)
+    }
+
+    /// `open`, then the elements (each consumed by `element`) separated by commas, then `close`: an object's members
+    /// or an array's elements.
+    private mutating func sequence(_ open: UInt8, _ close: UInt8, _ element: (inout JSONScanner) throws -> Void) throws {
+        try expect(open)
         skipWhitespace()
-        if current == UInt8(ascii: "]") {
+        if current == close {
             offset += 1
             return
         }
@@ -108,30 +85,60 @@ struct JSONScanner {
             skipWhitespace()
             guard let byte = current else { throw Unsupported() }
             offset += 1
-            if byte == UInt8(ascii: "]") { return }
+            if byte == close { return }
             guard byte == UInt8(ascii: ",") else { throw Unsupported() }
         }
+    }
+
+    /// The index in `keys` of the key that comes next, written without escapes.
+    private mutating func key(in keys: [StaticString]) throws -> Int {
+        try expect(UInt8(ascii: "\""))
+        let start = offset
+        while let byte = current, byte != UInt8(ascii: "\""), byte != UInt8(ascii: "\\") { offset += 1 }
+        guard current == UInt8(ascii: "\"") else { throw Unsupported() }
+        let name = UnsafeRawBufferPointer(rebasing: bytes[start..<offset])
+        offset += 1
+        guard let index = keys.firstIndex(where: { key in
+            key.utf8CodeUnitCount == name.count && name.elementsEqual(UnsafeRawBufferPointer(start: key.utf8Start, count: key.utf8CodeUnitCount))
+        }) else { throw Unsupported() }
+        return index
     }
 
     /// Whether the next value is `null` (consumed if so).
     mutating func null() -> Bool {
         skipWhitespace()
-        guard offset + 4 <= bytes.count, bytes[offset] == UInt8(ascii: "n"), bytes[offset + 1] == UInt8(ascii: "u"),
-              bytes[offset + 2] == UInt8(ascii: "l"), bytes[offset + 3] == UInt8(ascii: "l") else { return false }
-        offset += 4
-        return true
+        return literal("null")
     }
 
     /// `true` or `false`.
     mutating func boolean() throws -> Bool {
         skipWhitespace()
-        for (word, value) in [("true", true), ("false", false)] where bytes.count - offset >= word.utf8.count
-            && word.utf8.enumerated().allSatisfy({ bytes[offset + $0.offset] == $0.element }) {
-            offset += word.utf8.count
-            return value
-        }
+        if literal("true") { return true }
+        if literal("false") { return false }
         throw Unsupported()
     }
+
+    /// Whether `word` comes next (consumed if so).
+    private mutating func literal(_ word: StaticString) -> Bool {
+        let count = word.utf8CodeUnitCount
+        guard bytes.count - offset >= count,
+              UnsafeRawBufferPointer(rebasing: bytes[offset..<offset + count])
+                  .elementsEqual(UnsafeRawBufferPointer(start: word.utf8Start, count: count)) else { return false }
+        offset += count
+        return true
+    }
+
+    /// A string that is one of `T`'s raw values (the kinds and states in records).
+    mutating func value<T: RawRepresentable>(_ type: T.Type) throws -> T where T.RawValue == String {
+        guard let value = T(rawValue: try string()) else { throw Unsupported() }
+        return value
+    }
+
+    /// `null`, or a string.
+    mutating func optionalString() throws -> String? { null() ? nil : try string() }
+
+    /// `null`, or an integer.
+    mutating func optionalInteger() throws -> Int64? { null() ? nil : try integer() }
 
     /// An integer written as digits (with an optional minus): no fraction, no exponent, within Int64.
     mutating func integer() throws -> Int64 {
