@@ -37,16 +37,17 @@ public struct MessageService: CoordinationService {
     /// indexed record at most `indexSearchLimit` items behind it; with none, the index starts at the oldest item
     /// looked at (the log's first when it is that short).
     func nextIndex(after commit: ObjectID, head: (record: LogRecord, payload: Data)?, writer: String, seq: Int64) throws -> LogIndex {
-        if let head, head.record.seq < seq, let index = head.record.usableIndex, let blob = RecordStore.blobID(of: head.payload) {
-            return index.adding(head.record, blob: blob)
+        if let head, head.record.seq < seq, let index = head.record.usableIndex {
+            return index.adding(head.record, blob: RecordStore.blobID(of: head.payload))
         }
         var behind: [(ObjectID, LogRecord)] = []
         var base: LogIndex?
         try store.walk(from: commit) { commit, payload in
-            guard let data = try? payload.get(), let record = try? decodeLogRecord(data, owner: writer, commit: commit),
-                  let blob = RecordStore.blobID(of: data) else { return true }  // unreadable: readers skip it too
+            guard let data = try? payload.get(), let record = try? decodeLogRecord(data, owner: writer, commit: commit) else {
+                return true  // unreadable: readers skip it too
+            }
             if record.seq >= seq { return true }  // a replaced log's records above the new item: not before it
-            behind.append((blob, record))
+            behind.append((RecordStore.blobID(of: data), record))
             if let index = record.usableIndex {
                 base = index
                 return false

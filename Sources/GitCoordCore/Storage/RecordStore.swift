@@ -133,19 +133,16 @@ public final class RecordStore {
         guard treeBytes.count == entry.count + 20, treeBytes.starts(with: entry) else { return nil }
         var blob = git_oid()
         withUnsafeMutableBytes(of: &blob.id) { $0.copyMemory(from: UnsafeRawBufferPointer(rebasing: treeBytes[entry.count...])) }
-        guard let (size, type) = objectHeader(blob), type == GIT_OBJECT_BLOB, size <= Self.maximumPayload else { return nil }
-        var blobObject: OpaquePointer?
-        guard git_odb_read(&blobObject, odb, &blob) == 0 else { return nil }
-        defer { git_odb_object_free(blobObject) }
-        let count = git_odb_object_size(blobObject)
-        guard count <= Self.maximumPayload else { return nil }
-        return (.success(count == 0 ? Data() : Data(bytes: git_odb_object_data(blobObject)!, count: count)), parent)
+        return (payload(ofBlob: ObjectID(blob), record: commit), parent)
     }
 
     /// A record's payload read straight from its blob (a log index points at payloads): the same size limit as
     /// `read`, checked from the object's header first.
-    public func payload(ofBlob blob: ObjectID) -> Result<Data, UnreadableRecord> {
-        let failure = { (problem: UnreadableRecord.Problem) in Result<Data, UnreadableRecord>.failure(UnreadableRecord(commit: blob, problem: problem)) }
+    public func payload(ofBlob blob: ObjectID) -> Result<Data, UnreadableRecord> { payload(ofBlob: blob, record: blob) }
+
+    /// The payload blob of the record `record` (a commit, or the blob itself), failures naming `record`.
+    private func payload(ofBlob blob: ObjectID, record: ObjectID) -> Result<Data, UnreadableRecord> {
+        let failure = { (problem: UnreadableRecord.Problem) in Result<Data, UnreadableRecord>.failure(UnreadableRecord(commit: record, problem: problem)) }
         guard let odb = objectDatabase, let (size, type) = objectHeader(blob.raw) else { return failure(.payloadMissing) }
         guard type == GIT_OBJECT_BLOB else { return failure(.noPayload) }
         guard size <= Self.maximumPayload else { return failure(.tooLarge(bytes: size)) }
@@ -159,7 +156,7 @@ public final class RecordStore {
     }
 
     /// The blob id `payload` has (or would have) in the object database: what a log index points at.
-    public static func blobID(of payload: Data) -> ObjectID? {
+    public static func blobID(of payload: Data) -> ObjectID {
         payload.withUnsafeBytes { ObjectID.blob(of: $0) }
     }
 
