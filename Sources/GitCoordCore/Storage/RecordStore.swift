@@ -127,14 +127,16 @@ public final class RecordStore {
         guard git_odb_read(&treeObject, odb, &treeOid) == 0 else { return nil }
         defer { git_odb_object_free(treeObject) }
         guard git_odb_object_type(treeObject) == GIT_OBJECT_TREE, let treeData = git_odb_object_data(treeObject) else { return nil }
-        // One entry, "100644 record.json\0" and the blob's 20 bytes: what every record's tree holds.
-        let entry = Array("100644 \(Self.payloadName)\0".utf8)
+        let entry = Self.payloadEntry
         let treeBytes = UnsafeRawBufferPointer(start: treeData, count: git_odb_object_size(treeObject))
         guard treeBytes.count == entry.count + 20, treeBytes.starts(with: entry) else { return nil }
         var blob = git_oid()
         withUnsafeMutableBytes(of: &blob.id) { $0.copyMemory(from: UnsafeRawBufferPointer(rebasing: treeBytes[entry.count...])) }
         return (payload(ofBlob: ObjectID(blob), record: commit), parent)
     }
+
+    /// The one entry of every record's tree, before the blob's 20 bytes: made once, not at every record read.
+    private static let payloadEntry = Array("100644 \(payloadName)\0".utf8)
 
     /// A record's payload read straight from its blob (a log index points at payloads): the same size limit as
     /// `read`, checked from the object's header first.
