@@ -81,30 +81,36 @@ extension MessageService {
     func unread(in head: LogHead, for reader: Session, after position: CursorRecord.Position?) throws
         -> (items: [InboxItem], position: CursorRecord.Position) {
         if let position, position.commit == head.commit.hex { return ([], position) }
-        if let (items, headSeq) = try indexedUnread(in: head, for: reader, after: position) {
+        // The head is read once, whichever way the rest is read.
+        let (payload, parent) = store.read(head.commit)
+        let top = (try? payload.get()).flatMap { try? decodeLogRecord($0, owner: head.writer, commit: head.commit) }
+        if let top, let (items, headSeq) = try indexedUnread(below: top, in: head, for: reader, after: position) {
             return (items, CursorRecord.Position(commit: head.commit.hex, seq: max(headSeq, position?.seq ?? 0)))
         }
         var items: [InboxItem] = []
         var headSeq: Int64?
-        try walkLog(head) { _, record in
+        func visit(_ record: LogRecord) -> Bool {
             if headSeq == nil { headSeq = record.seq }
             if let position, record.seq <= position.seq { return false }
             if position == nil && Self.predates(record, reader) { return false }
-            if record.kind == .note || record.to == reader.id { items.append(record) }
+            if record.isFor(reader.id) { items.append(record) }
             return true
+        }
+        if let top {
+            if visit(top), let parent { try walkLog(LogHead(writer: head.writer, commit: parent)) { visit($1) } }
+        } else {
+            try walkLog(head) { visit($1) }  // which says why the head cannot be read, and goes on below it
         }
         return (items, CursorRecord.Position(commit: head.commit.hex, seq: max(headSeq ?? 0, position?.seq ?? 0)))
     }
 
-    /// `unread(in:)` by the log index: the head, then the chains of notes and of messages to `reader` back to the
-    /// position, reading nothing else. Nil when the index cannot answer (a head without one, or one that does not
+    /// `unread(in:)` by the log index: the head (`top`, read by the caller), then the chains of notes and of messages
+    /// to `reader` back to the position, reading nothing else. Nil when the index cannot answer (a head without one, or one that does not
     /// reach down to the position, or a pointer that leads nowhere it says): the caller walks the log instead,
     /// which gives the same items.
-    func indexedUnread(in head: LogHead, for reader: Session, after position: CursorRecord.Position?) throws
+    func indexedUnread(below top: LogRecord, in head: LogHead, for reader: Session, after position: CursorRecord.Position?) throws
         -> (items: [InboxItem], headSeq: Int64)? {
-        guard case .success(let payload) = store.read(head.commit).payload,
-              let top = try? decodeLogRecord(payload, owner: head.writer, commit: head.commit),
-              let index = top.usableIndex else { return nil }
+        guard let index = top.usableIndex else { return nil }
         let floor = position?.seq ?? 0
         guard index.from <= floor + 1 else { return nil }
         let isNews = { (record: LogRecord) in position != nil || !Self.predates(record, reader) }
