@@ -34,28 +34,8 @@ public enum Background {
         if failure == 0 { failure = git_coord_spawn_close_from(&actions, descriptor == nil ? 3 : passedDescriptor + 1) }
         guard failure == 0 else { throw SystemError("start", path: executable, code: failure) }
 
-        var attributes = posix_spawnattr_t()
-        posix_spawnattr_init(&attributes)
-        defer { posix_spawnattr_destroy(&attributes) }
-        var empty = sigset_t()
-        sigemptyset(&empty)
-        var every = sigset_t()
-        sigfillset(&every)
-        posix_spawnattr_setsigmask(&attributes, &empty)
-        posix_spawnattr_setsigdefault(&attributes, &every)
-        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF | spawnSetSID))
-
-        let argv: [UnsafeMutablePointer<CChar>?] = ([name ?? executable] + arguments).map { strdup($0) } + [nil]
-        let envp: [UnsafeMutablePointer<CChar>?] = environment.map { strdup("\($0.key)=\($0.value)") } + [nil]
-        defer {
-            for pointer in argv { free(pointer) }
-            for pointer in envp { free(pointer) }
-        }
-        var pid = pid_t()
-        // posix_spawn returns its error (it sets no errno), and glibc's is not interrupted by signals.
-        let result = posix_spawn(&pid, executable, &actions, &attributes, argv, envp)
-        guard result == 0 else { throw SystemError("start", path: executable, code: result) }
-        return pid
+        return try Spawn.start(executable, arguments, name: name, environment: environment, newSession: true,
+                               actions: &actions)
     }
 
     /// Waits for a process this one started to exit, so that it leaves no zombie behind (a caller that lives on,
@@ -64,9 +44,6 @@ public enum Background {
         var status: Int32 = 0
         _ = retryingInterrupts { waitpid(pid, &status, 0) }
     }
-
-    /// glibc's POSIX_SPAWN_SETSID (since 2.26), which Swift does not see: it is declared only under _GNU_SOURCE.
-    private static let spawnSetSID: Int32 = 0x80
 
     /// The path of the running executable (`/proc/self/exe`), or nil when it cannot be read.
     public static var currentExecutable: String? {
