@@ -38,18 +38,37 @@ public enum Background {
                                actions: &actions)
     }
 
-    /// Waits for a process this one started to exit, so that it leaves no zombie behind (a caller that lives on,
-    /// as the MCP server, calls it on a thread of its own).
+    /// Waits for a process this one started to exit, so that it leaves no zombie behind.
     public static func reap(_ pid: pid_t) {
         var status: Int32 = 0
         _ = retryingInterrupts { waitpid(pid, &status, 0) }
     }
 
+    /// Reaps `pid` on a thread of its own once it exits, for a caller that may live on (the MCP server, `sync
+    /// --watch`); one that exits first leaves it to init. The thread blocks every signal, so that a signal meant for
+    /// the process (read from a signalfd by a thread that blocks it) is never delivered to it instead.
+    public static func reapWhenDone(_ pid: pid_t) {
+        var every = sigset_t()
+        sigfillset(&every)
+        var previous = sigset_t()
+        pthread_sigmask(SIG_SETMASK, &every, &previous)
+        defer { pthread_sigmask(SIG_SETMASK, &previous, nil) }
+        var thread = pthread_t()
+        let started = pthread_create(&thread, nil, { argument in
+            Background.reap(pid_t(truncatingIfNeeded: Int(bitPattern: argument)))
+            return nil
+        }, UnsafeMutableRawPointer(bitPattern: Int(pid)))
+        if started == 0 { pthread_detach(thread) }
+    }
+
     /// The path of the running executable (`/proc/self/exe`), or nil when it cannot be read.
-    public static var currentExecutable: String? {
-        var buffer = [CChar](repeating: 0, count: Int(PATH_MAX) + 1)
-        let count = readlink("/proc/self/exe", &buffer, buffer.count - 1)
-        guard count > 0 else { return nil }
-        return buffer.withUnsafeBufferPointer { String(cString: $0.baseAddress!) }
+    public static var currentExecutable: String? { ProcessEntry.link("/proc/self/exe") }
+
+    /// Another executable of git-coord's (`git-coord`, `git-coord-mcp`): next to the running one (as `make install`
+    /// and SwiftPM put them), else the first on PATH; nil when there is none.
+    public static func companion(_ name: String) -> String? {
+        let beside = currentExecutable.map { String($0[..<($0.lastIndex(of: "/") ?? $0.startIndex)]) + "/" + name }
+        let onPath = (Environment["PATH"] ?? "").split(separator: ":").map { $0 + "/" + name }
+        return ([beside].compactMap { $0 } + onPath).first { access($0, X_OK) == 0 }
     }
 }
