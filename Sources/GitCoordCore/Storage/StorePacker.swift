@@ -31,8 +31,7 @@ public final class StorePacker {
     /// The packer's environment: ours, opened on the common git folder whatever worktree (or hook's index) the
     /// writer was in.
     static func environment(commonDir: String) -> [String: String] {
-        var environment = Environment.all
-        for name in ["GIT_DIR", "GIT_WORK_TREE", "GIT_INDEX_FILE", "GIT_COMMON_DIR", "GIT_PREFIX"] { environment[name] = nil }
+        var environment = Environment.withoutGitRepository
         environment["GIT_DIR"] = commonDir
         return environment
     }
