@@ -93,8 +93,8 @@ enum AgentHookBenchmark {
                 .write(toFile: event, atomically: true, encoding: .utf8)
             var environment = scratch.environment
             environment["GIT_COORD_NAME"] = name
-            let pid = WakeBenchmark.spawn(shell, ["-c", #""$0" hook claude <"$1" && exec sleep 3600"#, coordBinary, event],
-                                          in: scratch.repo, environment: environment, stdin: "/dev/null")
+            guard let pid = startQuietly(shell, ["-c", #""$0" hook claude <"$1" && exec sleep 3600"#, coordBinary, event],
+                                         in: scratch.repo, environment: environment) else { preconditionFailure("cannot start \(shell)") }
             pids.append(pid)
             // Done once the shell became `sleep` (or exited: the hook failed).
             var comm = ""

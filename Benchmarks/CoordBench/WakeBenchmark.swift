@@ -1,7 +1,7 @@
 import CoordTestSupport
 import Foundation
 
-/// Issue 12's target: an idle session is woken within 1 s of a direct message to it. Timed here is git-coord's part:
+/// The target: an idle session is woken within 1 s of a direct message to it. Timed here is git-coord's part:
 /// from the moment `git coord send` has written the message to the moment the waiting Stop hook has delivered it and
 /// exited 2 (Claude Code then sends the model's next request 38-106 ms later; Tests/agents/test_wake.py prints the
 /// whole path in the real CLIs). Beside it, `git coord send` itself, timed in the same runs.
@@ -28,7 +28,8 @@ enum WakeBenchmark {
 
         var wakes: [Double] = [], sends: [Double] = []
         for run in 0..<22 {
-            let waiter = spawn(coordBinary, ["hook", "claude"], in: scratch.repo, environment: environment, stdin: stop)
+            guard let waiter = startQuietly(coordBinary, ["hook", "claude"], in: scratch.repo, environment: environment,
+                                            stdin: stop) else { preconditionFailure("cannot start \(coordBinary)") }
             while !FileManager.default.fileExists(atPath: armed) { usleep(1_000) }
             let start = DispatchTime.now().uptimeNanoseconds
             mustRun(scratch, coordBinary, ["send", String(alice), "message \(run)"], env: ["GIT_COORD_SESSION": bob])
@@ -47,28 +48,5 @@ enum WakeBenchmark {
         Measure.line(String(format: "%-52@ %8.2f ms   git coord send itself %8.2f ms   (target <= 1000 ms) %@",
                             "wake: message written -> waiting Stop hook delivered" as NSString, wake * 1000, send * 1000,
                             verdict as NSString))
-    }
-
-    /// Starts a program without waiting for it (posix_spawn); stdin from a file, output to /dev/null.
-    static func spawn(_ executable: String, _ arguments: [String], in directory: String, environment: [String: String],
-                      stdin: String) -> pid_t {
-        var actions = posix_spawn_file_actions_t()
-        posix_spawn_file_actions_init(&actions)
-        defer { posix_spawn_file_actions_destroy(&actions) }
-        posix_spawn_file_actions_addopen(&actions, 0, stdin, O_RDONLY, 0)
-        posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0)
-        posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0)
-        let argv = ([executable] + arguments).map { strdup($0) } + [nil]
-        let envp = environment.map { strdup("\($0.key)=\($0.value)") } + [nil]
-        defer {
-            argv.forEach { free($0) }
-            envp.forEach { free($0) }
-        }
-        let previous = FileManager.default.currentDirectoryPath
-        precondition(chdir(directory) == 0)
-        defer { _ = chdir(previous) }
-        var pid = pid_t()
-        precondition(posix_spawn(&pid, executable, &actions, nil, argv, envp) == 0, "cannot start \(executable)")
-        return pid
     }
 }

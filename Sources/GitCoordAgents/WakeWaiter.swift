@@ -63,8 +63,8 @@ struct WakeWaiter {
                 guard arm.isArmed, let current = try coordination.sessions.find(id: session.id), current.state != .ended else {
                     return finish()
                 }
-                if !(try coordination.delivery.wakeReasons(for: current, on: wakeOn)).isEmpty,
-                   let answer = try wake(current, host: host, means: means, wakeOn: wakeOn) {
+                let reasons = try coordination.delivery.wakeReasons(for: current, on: wakeOn)
+                if !reasons.isEmpty, let answer = try wake(current, for: reasons, host: host, means: means) {
                     return answer
                 }
             }
@@ -86,9 +86,9 @@ struct WakeWaiter {
         }
     }
 
-    /// Wakes the agent; nil when there turned out to be nothing to deliver (another hook of the session, or
-    /// `git coord inbox`, took it first), and the wait goes on.
-    private func wake(_ session: Session, host: WakeHost, means: WakeMeans, wakeOn: WakeOn) throws -> HookAnswer? {
+    /// Wakes the agent for `reasons` (not empty); nil when there turned out to be nothing to deliver (another hook of
+    /// the session, or `git coord inbox`, took it first), and the wait goes on.
+    private func wake(_ session: Session, for reasons: [InboxItem], host: WakeHost, means: WakeMeans) throws -> HookAnswer? {
         switch means {
         case .exitWithDelivery:
             let decider = HookDecider(dialect: dialect, coordination: coordination, event: event, environment: environment)
@@ -96,8 +96,6 @@ struct WakeWaiter {
                   !text.isEmpty else { return nil }
             return HookAnswer(wake: text)
         case .nudge:
-            let reasons = try coordination.delivery.wakeReasons(for: session, on: wakeOn)
-            guard !reasons.isEmpty else { return nil }
             let what = reasons.contains { $0.kind == .message } ? "A direct message" : "A note"
             let nudge = "git-coord: \(what) from another session on this repository arrived while this session was idle; "
                 + "it is in the context of this turn. (This prompt comes from git-coord, not from the user.)"

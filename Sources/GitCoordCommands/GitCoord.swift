@@ -53,7 +53,8 @@ public struct GitCoord: ParsableCommand {
 
     /// Parses the command line, runs the command and exits with git's conventions for failures.
     public static func runAndExit() -> Never {
-        StorePacker.launcher = startPacker
+        // /proc/self/exe rather than its path: it still runs when the binary was replaced since this one started.
+        StorePacker.launcher = { StorePacker.startInBackground(executable: "/proc/self/exe", commonDir: $0) }
         if let agent = AgentHookEntry.agent(for: CommandLine.arguments) {  // the agents' hot path
             Glibc.exit(AgentHookEntry.answer(agent))
         }
@@ -80,21 +81,6 @@ public struct GitCoord: ParsableCommand {
             exit(withError: error)
         }
     }
-
-    /// Starts `git-coord gc --auto` for the repository whose common git folder is given, in the background: this
-    /// process (maybe a hook) does not wait for it, and exits before it is done. Not started is packing delayed.
-    /// A process that lives on (`sync --watch`) reaps the packers it started earlier that have finished, each time
-    /// it starts one, so none stays a zombie.
-    static func startPacker(commonDir: String) {
-        guard let executable = Background.currentExecutable else { return }
-        packers.removeAll { pid in waitpid(pid, nil, WNOHANG) != 0 }
-        if let pid = try? Background.start(executable, ["gc", "--auto"], environment: StorePacker.environment(commonDir: commonDir)) {
-            packers.append(pid)
-        }
-    }
-
-    /// Packers started by this process and not reaped yet. Only the main thread starts them.
-    nonisolated(unsafe) private static var packers: [pid_t] = []
 
     /// A command line that does not parse: ArgumentParser's message (or help, or version), with a suggestion for a
     /// mistyped word; exit 64 for a mistake.

@@ -35,10 +35,11 @@ enum GitHookRunner {
         }
     }
 
+    /// What a hook read, kept until the process exits (see `run`). Only the main thread appends.
+    nonisolated(unsafe) static var keptUntilExit: [Any] = []
+
     /// From the few variables that name a session, read one by one: the whole environment as a dictionary costs
     /// more than a commit's check of a claimed file.
-    nonisolated(unsafe) static var keptUntilExit: [AnyObject] = []
-
     static var selector: SessionSelector {
         let names = AgentKind.allCases.compactMap(\.dialect.shellSessionVariable) + [SessionSelector.exportedVariable]
         var environment: [String: String] = [:]
@@ -60,12 +61,6 @@ enum GitHookRunner {
             printError("git-coord: warning: \(error)")
         }
     }
-}
-
-/// A value held by reference, to keep it alive until the process exits.
-final class Box<Value> {
-    let value: Value
-    init(_ value: Value) { self.value = value }
 }
 
 struct PreCommitHook: ParsableCommand {
@@ -90,7 +85,7 @@ struct PreCommitHook: ParsableCommand {
             let check = try coordination.claims.checkStaged(indexFile: Environment["GIT_INDEX_FILE"],
                                                      directory: Environment.currentDirectory,
                                                      selector: GitHookRunner.selector)
-            GitHookRunner.keptUntilExit.append(Box(check))
+            GitHookRunner.keptUntilExit.append(check)
             guard !check.overlaps.isEmpty else { return }
             // Written at once: one system call for the whole warning, not one per line.
             var lines: [String] = []

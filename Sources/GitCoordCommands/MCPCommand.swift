@@ -37,18 +37,5 @@ struct MCPCommand: ParsableCommand {
 enum MCPBinary {
     static let name = "git-coord-mcp"
 
-    static func locate() -> String {
-        var buffer = [CChar](repeating: 0, count: 4096)
-        let count = readlink("/proc/self/exe", &buffer, buffer.count - 1)
-        if count > 0 {
-            let own = String(decoding: buffer[0..<count].map { UInt8(bitPattern: $0) }, as: UTF8.self)
-            let sibling = own[..<(own.lastIndex(of: "/") ?? own.startIndex)] + "/" + name
-            if access(sibling, X_OK) == 0 { return String(sibling) }
-        }
-        for folder in (Environment["PATH"] ?? "").split(separator: ":") {
-            let candidate = folder + "/" + name
-            if access(candidate, X_OK) == 0 { return String(candidate) }
-        }
-        return name
-    }
+    static func locate() -> String { Background.companion(name) ?? name }
 }

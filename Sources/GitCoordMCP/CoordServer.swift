@@ -12,7 +12,10 @@ public enum CoordServer {
     public static let version = GitCoordVersion.current
 
     public static func run() async throws {
-        StorePacker.launcher = startPacker
+        // The packing lives in `git-coord`, found next to this binary or on PATH.
+        StorePacker.launcher = { commonDir in
+            Background.companion("git-coord").map { StorePacker.startInBackground(executable: $0, commonDir: commonDir) }
+        }
         var logger = Logger(label: "git-coord-mcp") { StreamLogHandler.standardError(label: $0) }
         logger.logLevel = Environment["GIT_COORD_MCP_DEBUG"] == nil ? .warning : .debug
         let tools = CoordTools(directory: Environment.currentDirectory, defaultSession: .from(environment: Environment.all))
@@ -31,14 +34,4 @@ public enum CoordServer {
         await server.waitUntilCompleted()
     }
 
-    /// Starts `git-coord gc --auto` in the background (the packing lives in `git-coord`, found next to this binary or
-    /// on PATH), and reaps it on a thread of its own: this process lives on, so nobody else would.
-    static func startPacker(commonDir: String) {
-        let sibling = Background.currentExecutable.map { String($0[..<($0.lastIndex(of: "/") ?? $0.startIndex)]) + "/git-coord" }
-        let path = (Environment["PATH"] ?? "").split(separator: ":").map { String($0) + "/git-coord" }
-        guard let executable = ([sibling].compactMap { $0 } + path).first(where: { access($0, X_OK) == 0 }) else { return }
-        guard let pid = try? Background.start(executable, ["gc", "--auto"], environment: StorePacker.environment(commonDir: commonDir))
-        else { return }
-        Thread.detachNewThread { Background.reap(pid) }
-    }
 }

@@ -34,45 +34,41 @@ public enum Background {
         if failure == 0 { failure = git_coord_spawn_close_from(&actions, descriptor == nil ? 3 : passedDescriptor + 1) }
         guard failure == 0 else { throw SystemError("start", path: executable, code: failure) }
 
-        var attributes = posix_spawnattr_t()
-        posix_spawnattr_init(&attributes)
-        defer { posix_spawnattr_destroy(&attributes) }
-        var empty = sigset_t()
-        sigemptyset(&empty)
-        var every = sigset_t()
-        sigfillset(&every)
-        posix_spawnattr_setsigmask(&attributes, &empty)
-        posix_spawnattr_setsigdefault(&attributes, &every)
-        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF | spawnSetSID))
-
-        let argv: [UnsafeMutablePointer<CChar>?] = ([name ?? executable] + arguments).map { strdup($0) } + [nil]
-        let envp: [UnsafeMutablePointer<CChar>?] = environment.map { strdup("\($0.key)=\($0.value)") } + [nil]
-        defer {
-            for pointer in argv { free(pointer) }
-            for pointer in envp { free(pointer) }
-        }
-        var pid = pid_t()
-        // posix_spawn returns its error (it sets no errno), and glibc's is not interrupted by signals.
-        let result = posix_spawn(&pid, executable, &actions, &attributes, argv, envp)
-        guard result == 0 else { throw SystemError("start", path: executable, code: result) }
-        return pid
+        return try Spawn.start(executable, arguments, name: name, environment: environment, newSession: true,
+                               actions: &actions)
     }
 
-    /// Waits for a process this one started to exit, so that it leaves no zombie behind (a caller that lives on,
-    /// as the MCP server, calls it on a thread of its own).
+    /// Waits for a process this one started to exit, so that it leaves no zombie behind.
     public static func reap(_ pid: pid_t) {
         var status: Int32 = 0
         _ = retryingInterrupts { waitpid(pid, &status, 0) }
     }
 
-    /// glibc's POSIX_SPAWN_SETSID (since 2.26), which Swift does not see: it is declared only under _GNU_SOURCE.
-    private static let spawnSetSID: Int32 = 0x80
+    /// Reaps `pid` on a thread of its own once it exits, for a caller that may live on (the MCP server, `sync
+    /// --watch`); one that exits first leaves it to init. The thread blocks every signal, so that a signal meant for
+    /// the process (read from a signalfd by a thread that blocks it) is never delivered to it instead.
+    public static func reapWhenDone(_ pid: pid_t) {
+        var every = sigset_t()
+        sigfillset(&every)
+        var previous = sigset_t()
+        pthread_sigmask(SIG_SETMASK, &every, &previous)
+        defer { pthread_sigmask(SIG_SETMASK, &previous, nil) }
+        var thread = pthread_t()
+        let started = pthread_create(&thread, nil, { argument in
+            Background.reap(pid_t(truncatingIfNeeded: Int(bitPattern: argument)))
+            return nil
+        }, UnsafeMutableRawPointer(bitPattern: Int(pid)))
+        if started == 0 { pthread_detach(thread) }
+    }
 
     /// The path of the running executable (`/proc/self/exe`), or nil when it cannot be read.
-    public static var currentExecutable: String? {
-        var buffer = [CChar](repeating: 0, count: Int(PATH_MAX) + 1)
-        let count = readlink("/proc/self/exe", &buffer, buffer.count - 1)
-        guard count > 0 else { return nil }
-        return buffer.withUnsafeBufferPointer { String(cString: $0.baseAddress!) }
+    public static var currentExecutable: String? { ProcessEntry.link("/proc/self/exe") }
+
+    /// Another executable of git-coord's (`git-coord`, `git-coord-mcp`): next to the running one (as `make install`
+    /// and SwiftPM put them), else the first on PATH; nil when there is none.
+    public static func companion(_ name: String) -> String? {
+        let beside = currentExecutable.map { String($0[..<($0.lastIndex(of: "/") ?? $0.startIndex)]) + "/" + name }
+        let onPath = (Environment["PATH"] ?? "").split(separator: ":").map { $0 + "/" + name }
+        return ([beside].compactMap { $0 } + onPath).first { access($0, X_OK) == 0 }
     }
 }

@@ -29,6 +29,17 @@ public enum Environment {
         return result
     }
 
+    /// Every variable but those by which git hands a process (a hook) its repository, index and object folders: for
+    /// a child that opens a repository of its own choosing, in the background, after the hook is gone.
+    public static var withoutGitRepository: [String: String] {
+        var result = all
+        for name in gitRepositoryVariables { result[name] = nil }
+        return result
+    }
+
+    static let gitRepositoryVariables = ["GIT_DIR", "GIT_WORK_TREE", "GIT_INDEX_FILE", "GIT_COMMON_DIR", "GIT_PREFIX",
+                                         "GIT_OBJECT_DIRECTORY", "GIT_ALTERNATE_OBJECT_DIRECTORIES", "GIT_QUARANTINE_PATH"]
+
     /// The user's login name ($USER, else the password database, else "someone").
     public static var userName: String {
         if let user = nonEmpty("USER") { return user }

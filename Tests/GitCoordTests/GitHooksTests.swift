@@ -50,6 +50,21 @@ import CoordTestSupport
         #expect(quiet.succeeded && quiet.stderr.isEmpty, "\(quiet)")
     }
 
+    /// `git commit PATH` commits a temporary index holding only PATH's change: the hook reads that one, not the
+    /// worktree's index, where a claimed file is staged but not part of this commit.
+    @Test func aCommitOfSomePathsChecksOnlyWhatItCommits() throws {
+        let (scratch, bobTree) = try Self.twoSessions()
+        try scratch.write("src/a.js", "staged, not committed\n", in: bobTree)
+        try scratch.git("add", "src/a.js", in: bobTree)
+        try scratch.write("free.txt", "free\n", in: bobTree)
+        try scratch.git("add", "free.txt", in: bobTree)
+        let some = try commit(scratch, in: bobTree, "--", "free.txt")
+        #expect(some.succeeded && some.stderr.isEmpty, "\(some)")
+        #expect(try scratch.git("diff", "--cached", "--name-only", in: bobTree) == "src/a.js")
+        let rest = try commit(scratch, in: bobTree)
+        #expect(rest.succeeded && rest.stderr.contains("src/a.js: claimed by alice"), "\(rest)")
+    }
+
     @Test func strictModeRefusesTheCommitAndNoVerifyBypassesIt() throws {
         let (scratch, bobTree) = try Self.twoSessions()
         try scratch.git("config", "coord.strict", "true")

@@ -106,6 +106,62 @@ import Testing
         }
     }
 
+    /// A writer that lives on (`sync --watch` here, the MCP server alike) starts the packer every `coord.autoPack`
+    /// records it wrote or received: also after its binary was replaced on disk (an upgrade: `/proc/self/exe` then
+    /// names a path that is gone), and without keeping a zombie of the packer once it is done.
+    @Test func aLongLivedWriterPacksAfterItsBinaryWasReplacedAndKeepsNoZombie() throws {
+        let lab = try CloneLab(clones: 2, overDaemon: false)
+        let scratch = lab.scratch
+        let alice = try SyncTests.startSession(lab, lab.clones[0], "alice")
+        _ = try SyncTests.startSession(lab, lab.clones[1], "bob")
+        try scratch.git("config", "coord.autoPack", "2", in: lab.clones[1])
+        let binary = scratch.root + "/installed/git-coord"
+        try FileManager.default.createDirectory(atPath: scratch.root + "/installed", withIntermediateDirectories: true)
+        try FileManager.default.copyItem(atPath: coordBinary, toPath: binary)
+        let watcher = try Background(["sync", "--watch", "1s"], in: lab.clones[1], environment: scratch.environment,
+                                     executable: binary)
+        defer {
+            watcher.kill()
+            watcher.wait()
+        }
+        // Replaced once it runs (the shell that starts it has exec'd it).
+        let started = monotonic()
+        while monotonic() - started < 10,
+              (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/\(watcher.pid)/exe")) != binary { usleep(20_000) }
+        try FileManager.default.removeItem(atPath: binary)
+        try FileManager.default.copyItem(atPath: coordBinary, toPath: binary)
+
+        for index in 0..<3 { try scratch.coordOK("note", "--session", alice, "note \(index)", in: lab.clones[0]) }
+        try scratch.coordOK("sync", in: lab.clones[0])
+        let packs = lab.clones[1] + "/.git/coord/packs"
+        let deadline = monotonic() + 15
+        while monotonic() < deadline, (try? String(contentsOfFile: packs, encoding: .utf8))?.isEmpty ?? true { usleep(100_000) }
+        #expect(!((try? String(contentsOfFile: packs, encoding: .utf8))?.isEmpty ?? true), "the records received were not packed")
+
+        // The packer is done (it holds pack.lock while it works): nothing of it stays, not even a zombie.
+        var children: [String] = []
+        for _ in 0..<100 {
+            children = Self.children(of: watcher.pid).filter { $0.contains("gc") || $0.hasSuffix(" Z") }
+            if children.isEmpty { break }
+            usleep(50_000)
+        }
+        #expect(children.isEmpty, "\(children)")
+    }
+
+    /// The children of `pid`: each its command line and, after a space, its state ("git-coord gc --auto Z").
+    static func children(of pid: pid_t) -> [String] {
+        ((try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []).compactMap { entry in
+            guard let child = Int32(entry),
+                  let stat = try? String(contentsOfFile: "/proc/\(child)/stat", encoding: .utf8),
+                  let close = stat.lastIndex(of: ")") else { return nil }
+            let fields = stat[stat.index(after: close)...].split(separator: " ")
+            guard fields.count > 2, Int32(fields[1]) == pid else { return nil }
+            let line = (try? String(contentsOfFile: "/proc/\(child)/cmdline", encoding: .utf8)) ?? ""
+            let name = line.isEmpty ? String(stat[..<close].drop { $0 != "(" }.dropFirst()) : line.replacingOccurrences(of: "\u{0}", with: " ")
+            return name.trimmingCharacters(in: .whitespaces) + " " + fields[0]
+        }
+    }
+
     /// End to end through the real binary: an agent's hook whose stdout, stderr and one more descriptor are pipes the
     /// agent reads starts a background sync that hangs on the network. The agent sees the end of every pipe as soon
     /// as the hook exits, while the sync goes on.

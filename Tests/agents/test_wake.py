@@ -9,16 +9,10 @@ measured by `make bench` (area "wake"); here it is only printed.
 
 import time
 
-from agents import ClaudeSession, claude_print
+from agents import ClaudeSession, claude_print, install_codex
 from model_server import Text, bash
 from scenarios import install_claude, no_claude_hook_problems, session_in
 from tui import CodexTUI, processes_of, wait_until
-
-from agents import install_codex
-
-
-def wake_file(worktree_git, kind, agent_session_id):
-    return worktree_git / "coord" / "wake" / f"{kind}-{agent_session_id}"
 
 
 def armed(lab, kind, agent_session_id=None):
@@ -27,10 +21,6 @@ def armed(lab, kind, agent_session_id=None):
     if agent_session_id:
         return (folder / f"{kind}-{agent_session_id}").exists()
     return folder.exists() and any(p.name.startswith(kind + "-") and ".tmp" not in p.name for p in folder.iterdir())
-
-
-def count(text, needle):
-    return text.count(needle)
 
 
 def test_claude_an_idle_session_is_woken_by_a_direct_message_once(lab):
@@ -51,7 +41,7 @@ def test_claude_an_idle_session_is_woken_by_a_direct_message_once(lab):
         sent = bob.script.turns()[-1].at  # the request after the send: the message was written by then
         woken = alice.script.wait_requests(before + 1, timeout=30)[-1]
         print(f"\nClaude Code woke {woken.at - sent:.3f} s after bob's send returned (make bench measures it)")
-        assert count(woken.shown, message) == 1, woken.shown[-2000:]
+        assert woken.shown.count(message) == 1, woken.shown[-2000:]
         assert "git-coord woke this idle session" in woken.shown
         # The woken turn ends; alice idles again, re-armed.
         assert wait_until(lambda: len(alice.results()) == 2, timeout=30)
@@ -75,10 +65,10 @@ def test_claude_an_idle_session_is_woken_by_a_direct_message_once(lab):
         # turn found it delivered already, and nothing delivered it again.
         turns = alice.script.turns()
         first_woken = next(i for i, r in enumerate(turns) if message in r.shown)
-        assert [count(r.shown, message) for r in turns[first_woken:]] == [1] * len(turns[first_woken:])
+        assert [r.shown.count(message) for r in turns[first_woken:]] == [1] * len(turns[first_woken:])
         second_woken = next(i for i, r in enumerate(turns) if second in r.shown)
-        assert [count(r.shown, second) for r in turns[second_woken:]] == [1] * len(turns[second_woken:])
-        assert all(count(r.shown, message) == 0 for r in bob.script.turns()), "a DM reaches only its recipient"
+        assert [r.shown.count(second) for r in turns[second_woken:]] == [1] * len(turns[second_woken:])
+        assert all(r.shown.count(message) == 0 for r in bob.script.turns()), "a DM reaches only its recipient"
 
         # Ending the session (end of input, as an SDK host does) does not wait for the waiting hook, and leaves
         # no git-coord process of hers behind.
@@ -144,7 +134,7 @@ def test_codex_an_idle_tui_session_is_nudged_and_gets_the_message_once(lab):
         prompts = [item for item in woken.body.get("input", []) if item.get("role") == "user"]
         nudge = "\n".join(part.get("text", "") for part in prompts[-1].get("content", []))
         assert "git-coord: A direct message" in nudge and message not in nudge, nudge
-        assert count(woken.shown, message) == 1, woken.shown[-3000:]
+        assert woken.shown.count(message) == 1, woken.shown[-3000:]
         tui.wait_for("Read bob's message.")
         assert wait_until(lambda: armed(lab, "codex"), timeout=20), "not re-armed after the woken turn"
 
@@ -154,6 +144,6 @@ def test_codex_an_idle_tui_session_is_nudged_and_gets_the_message_once(lab):
         tui.stop_server()
         assert wait_until(lambda: not processes_of(f"HOME={lab.home}"), timeout=5), processes_of(f"HOME={lab.home}")
         later = [r for r in script.turns()[before:] if message in r.shown]
-        assert [count(r.shown, message) for r in later] == [1] * len(later)
+        assert [r.shown.count(message) for r in later] == [1] * len(later)
     finally:
         tui.close()

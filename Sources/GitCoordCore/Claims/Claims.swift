@@ -88,34 +88,8 @@ public struct ClaimService: CoordinationService {
                 throw error
             }
         }
-        if force { tellForcedHolders(written.map { ($0.pattern, $0.outcome) }, blocking: blocking, taker: session, reason: reason) }
-        tellLapsedHolders(written.map { ($0.pattern, $0.outcome) }, taker: session, reason: reason)
+        tellHolders(written.map { ($0.pattern, $0.outcome) }, forcedFrom: blocking, taker: session, reason: reason)
         return written.map { ($0.pattern, $0.outcome) }
-    }
-
-    /// A claim taken with --force is news its holder must not miss: each live holder gets a direct message
-    /// (delivered at its next turn, like any other). A failure to send is a warning: the claim is taken already,
-    /// and the takeover stays in the claim record (`git coord claims --taken`).
-    private func tellForcedHolders(_ outcomes: [(ClaimPattern, ClaimOutcome)], blocking: [ClaimConflicts.Conflict],
-                                   taker: Session, reason: String?) {
-        var lost: [String: (name: String, patterns: [String])] = [:]
-        for conflict in blocking where conflict.held.record.session != taker.id && conflict.held.isLive {
-            let pattern = conflict.held.pattern.text
-            if lost[conflict.held.record.session]?.patterns.contains(pattern) == true { continue }
-            lost[conflict.held.record.session, default: (conflict.held.record.name, [])].patterns.append(pattern)
-        }
-        for (holder, loss) in lost.sorted(by: { $0.key < $1.key }) {
-            let taken = outcomes.map { $0.0.text }
-            var text = "I took over your claim on \(loss.patterns.joined(separator: ", ")) with --force"
-            if taken != loss.patterns { text += " (claiming \(taken.joined(separator: ", ")))" }
-            if let reason, !reason.isEmpty { text += ": \(reason)" }
-            text += ". Please leave those files to me, or message me to sort it out."
-            do {
-                _ = try coordination.messages.send(text, to: holder, from: taker)
-            } catch {
-                warn("could not tell \(loss.name) that its claim was taken: \(Coordination.describe(error))")
-            }
-        }
     }
 
     /// One compare-and-swap of one claim ref, retried by `RecordStore.update` until it lands or is refused.

@@ -3,6 +3,7 @@ import FoundationEssentials
 #else
 import Foundation
 #endif
+import GitCoordSystem
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -40,14 +41,8 @@ extension ClaimService {
         // its claims and files, as `sessions.all(now:)` would have dropped it.
         let live = try coordination.sessions.all(now: now, checkingProcesses: false).filter { $0.isLive && $0.id != sessionID }
         let found = try overlaps(onPaths: paths, others: live, pathsAreFiles: pathsAreFiles, now: now)
-        var alive: [String] = [], gone: [String] = []
-        return found.filter { overlap in
-            let session = overlap.session
-            if alive.contains(session.id) { return true }
-            if gone.contains(session.id) { return false }
-            let isGone = session.record.process.map(Session.isGone) ?? false
-            if isGone { gone.append(session.id) } else { alive.append(session.id) }
-            return !isGone
+        return Processes.lookingUpOnce {
+            found.filter { overlap in !(overlap.session.record.process.map(Session.isGone) ?? false) }
         }
     }
 

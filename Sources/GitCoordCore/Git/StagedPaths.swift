@@ -13,19 +13,17 @@ public enum StagedPaths {
     /// index, which the pre-commit hook must read instead of `.git/index`); relative to `directory`.
     public static func list(in repository: Repository, indexFile: String?, directory: String) throws -> [String] {
         let repo = repository.pointer
+        let wanted = indexFile.flatMap { $0.isEmpty ? nil : $0.hasPrefix("/") ? $0 : directory + "/" + $0 }
         var index: OpaquePointer?
-        if let indexFile, !indexFile.isEmpty {
-            let path = indexFile.hasPrefix("/") ? indexFile : directory + "/" + indexFile
-            // Opened from git's environment (a hook's), the repository has read this very file already: it is not
-            // read and checksummed twice.
-            if git_repository_index(&index, repo) == 0, let own = git_index_path(index), String(cString: own) == path {
-            } else {
-                if index != nil { git_index_free(index) }
-                index = nil
-                try check(git_index_open(&index, path), "read the index \(path)")
-            }
+        let code = git_repository_index(&index, repo)
+        // Opened from git's environment (a hook's), the repository's index is this very file, read already: it is
+        // not read and checksummed twice. Another file (a temporary index) is opened instead.
+        if let wanted, code != 0 || git_index_path(index).map({ String(cString: $0) }) != wanted {
+            if index != nil { git_index_free(index) }
+            index = nil
+            try check(git_index_open(&index, wanted), "read the index \(wanted)")
         } else {
-            try check(git_repository_index(&index, repo), "read the index")
+            try check(code, "read the index")
         }
         defer { git_index_free(index) }
 

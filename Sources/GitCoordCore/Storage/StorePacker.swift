@@ -19,11 +19,19 @@ public final class StorePacker {
     /// Set by the executables: the library alone never starts a process.
     nonisolated(unsafe) public static var launcher: ((_ commonDir: String) -> Void)?
 
+    /// Starts `executable gc --auto` (`executable` is git-coord) on the repository whose common git folder is given,
+    /// in the background (`Background.start`): the writer, maybe a hook, does not wait for it. A writer that lives on
+    /// (the MCP server, `sync --watch`) keeps no zombie of it. Not started is packing delayed.
+    public static func startInBackground(executable: String, commonDir: String) {
+        guard let pid = try? Background.start(executable, ["gc", "--auto"], environment: environment(commonDir: commonDir),
+                                              name: "git-coord") else { return }
+        Background.reapWhenDone(pid)
+    }
+
     /// The packer's environment: ours, opened on the common git folder whatever worktree (or hook's index) the
     /// writer was in.
-    public static func environment(commonDir: String) -> [String: String] {
-        var environment = Environment.all
-        for name in ["GIT_DIR", "GIT_WORK_TREE", "GIT_INDEX_FILE", "GIT_COMMON_DIR", "GIT_PREFIX"] { environment[name] = nil }
+    static func environment(commonDir: String) -> [String: String] {
+        var environment = Environment.withoutGitRepository
         environment["GIT_DIR"] = commonDir
         return environment
     }

@@ -83,10 +83,8 @@ public struct BackgroundSync {
     /// system refused) is the same as offline: the next attempt is after the interval.
     func spawnChild(lock: FileLock) {
         let path = coordination.repository.workdir ?? coordination.repository.commonDir
-        var environment = Environment.all
         // The hook's git (GIT_DIR, GIT_INDEX_FILE, ...) is not the child's: it opens PATH and runs git -C there.
-        for key in ["GIT_DIR", "GIT_WORK_TREE", "GIT_INDEX_FILE", "GIT_COMMON_DIR", "GIT_PREFIX", "GIT_OBJECT_DIRECTORY",
-                    "GIT_ALTERNATE_OBJECT_DIRECTORIES", "GIT_QUARANTINE_PATH"] { environment[key] = nil }
+        var environment = Environment.withoutGitRepository
         // Nobody is there to answer a prompt: fail instead (credential helpers still answer, they do not prompt).
         environment["GIT_TERMINAL_PROMPT"] = "0"
         environment["GIT_ASKPASS"] = "false"

@@ -33,30 +33,12 @@ struct Subprocess {
 
         var environment = Environment.all
         for (key, value) in extraEnvironment { environment[key] = value }
-        let envStrings = environment.map { "\($0.key)=\($0.value)" }
-
-        // git starts with no signal blocked and default handlers, whatever our parent left us with: a blocked
-        // SIGTERM would make the git we start unstoppable.
-        var attributes = posix_spawnattr_t()
-        posix_spawnattr_init(&attributes)
-        defer { posix_spawnattr_destroy(&attributes) }
-        var empty = sigset_t()
-        sigemptyset(&empty)
-        var defaults = sigset_t()
-        sigemptyset(&defaults)
-        for signal in [SIGINT, SIGTERM, SIGHUP, SIGPIPE, SIGQUIT] { sigaddset(&defaults, signal) }
-        posix_spawnattr_setsigmask(&attributes, &empty)
-        posix_spawnattr_setsigdefault(&attributes, &defaults)
-        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
-
-        var pid = pid_t()
-        let code = withCStrings(arguments) { argv in
-            withCStrings(envStrings) { envp in
-                posix_spawnp(&pid, arguments[0], &actions, &attributes, argv, envp)
-            }
-        }
-        guard code == 0 else {
-            throw CoordError.system(what: "run \(arguments[0])", reason: String(cString: strerror(code)))
+        let pid: pid_t
+        do {
+            pid = try Spawn.start(arguments[0], Array(arguments.dropFirst()), environment: environment, searchingPath: true,
+                                  actions: &actions)
+        } catch let error as SystemError {
+            throw CoordError.system(what: "run \(arguments[0])", reason: error.reason)
         }
         var status: Int32 = 0
         while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
@@ -64,13 +46,6 @@ struct Subprocess {
         let exited = (status & 0x7f) == 0
         let exitCode = exited ? (status >> 8) & 0xff : 128 + (status & 0x7f)
         return Result(status: exitCode, stdout: try out.contents(), stderr: try err.contents())
-    }
-
-    private static func withCStrings<R>(_ strings: [String], _ body: ([UnsafeMutablePointer<CChar>?]) -> R) -> R {
-        var pointers: [UnsafeMutablePointer<CChar>?] = strings.map { strdup($0) }
-        pointers.append(nil)
-        defer { for pointer in pointers { free(pointer) } }
-        return body(pointers)
     }
 }
 
