@@ -1,7 +1,7 @@
 import CoordTestSupport
 import Foundation
 
-/// Reads whose cost must follow what they return, not what others wrote (issue 15), each written by the real
+/// Reads whose cost must follow what they return, not what others wrote, each written by the real
 /// `git coord` commands, one process per item, as sessions write them:
 /// - an inbox with nothing for its reader after 900 direct messages between two other sessions, against the same
 ///   read with no such traffic (within 1.3x);
